@@ -4,7 +4,7 @@ use crate::validation::{optional_text, required_text, FieldError, ValidationErro
 
 mod country;
 
-pub use country::CountryCode;
+pub use country::{CountryCode, InvalidCountryCode};
 
 /// An address as a client sent it, before validation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -179,10 +179,7 @@ mod tests {
             ..AddressInput::default()
         };
         let errors = Address::parse(&input).unwrap_err().0;
-        let fields: Vec<(&str, &str)> = errors
-            .iter()
-            .map(|e| (e.field.as_str(), e.code))
-            .collect();
+        let fields: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert!(fields.contains(&("country", "invalid")));
         assert!(fields.contains(&("line1", "required")));
         assert!(fields.contains(&("postal_code", "too_long")));

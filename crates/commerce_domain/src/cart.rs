@@ -280,7 +280,11 @@ impl Cart {
     ///
     /// # Errors
     /// [`CartError::NotActive`], [`CartError::ItemNotFound`].
-    pub fn remove_item(&mut self, item_id: &CartItemId, now: DateTime<Utc>) -> Result<(), CartError> {
+    pub fn remove_item(
+        &mut self,
+        item_id: &CartItemId,
+        now: DateTime<Utc>,
+    ) -> Result<(), CartError> {
         self.ensure_active()?;
         let before = self.0.items.len();
         self.0.items.retain(|item| &item.id != item_id);
@@ -494,7 +498,10 @@ mod tests {
             cart.set_quantity(&item_id(1), q(1), at(2)),
             Err(not_active.clone())
         );
-        assert_eq!(cart.remove_item(&item_id(1), at(2)), Err(not_active.clone()));
+        assert_eq!(
+            cart.remove_item(&item_id(1), at(2)),
+            Err(not_active.clone())
+        );
         assert_eq!(
             cart.update_details(None, None, None, at(2)),
             Err(not_active.clone())

@@ -39,7 +39,8 @@ fn base62(mut bits: u128) -> String {
 /// Checks `raw` is `prefix` followed by 17 to 40 ASCII letters and digits.
 fn valid_body(raw: &str, prefix: &str) -> bool {
     raw.strip_prefix(prefix).is_some_and(|body| {
-        (MIN_BODY..=MAX_BODY).contains(&body.len()) && body.bytes().all(|b| b.is_ascii_alphanumeric())
+        (MIN_BODY..=MAX_BODY).contains(&body.len())
+            && body.bytes().all(|b| b.is_ascii_alphanumeric())
     })
 }
 
@@ -148,8 +149,14 @@ mod tests {
     #[test]
     fn parse_refuses_wrong_prefix_short_bodies_and_symbols() {
         assert!(OrderId::parse("cart_0123456789abcdefgh").is_err());
-        assert!(OrderId::parse("order_0123456789abcdef").is_err(), "16 chars");
-        assert!(OrderId::parse("order_0123456789abcdefg").is_ok(), "17 chars");
+        assert!(
+            OrderId::parse("order_0123456789abcdef").is_err(),
+            "16 chars"
+        );
+        assert!(
+            OrderId::parse("order_0123456789abcdefg").is_ok(),
+            "17 chars"
+        );
         assert!(OrderId::parse("order_0123456789abcdef-g").is_err());
         assert!(OrderId::parse(&format!("order_{}", "a".repeat(41))).is_err());
         assert_eq!(

@@ -384,7 +384,11 @@ mod tests {
                         action: OrderAction::Confirm
                     })
                 );
-                assert_eq!(order, in_state(from), "a refused transition changes nothing");
+                assert_eq!(
+                    order,
+                    in_state(from),
+                    "a refused transition changes nothing"
+                );
             }
         }
     }
@@ -425,7 +429,10 @@ mod tests {
         let mut order = in_state(OrderStatus::Pending);
         let original = order.expires_at;
         order.extend_expiry(at(1), at(1)).unwrap();
-        assert_eq!(order.expires_at, original, "an earlier date does not shorten it");
+        assert_eq!(
+            order.expires_at, original,
+            "an earlier date does not shorten it"
+        );
         order.extend_expiry(at(100_000), at(2)).unwrap();
         assert_eq!(order.expires_at, at(100_000));
         for from in [OrderStatus::Confirmed, OrderStatus::Cancelled] {
@@ -436,8 +443,12 @@ mod tests {
     #[test]
     fn refunds_accumulate_up_to_the_total_only_on_confirmed_orders() {
         let mut order = in_state(OrderStatus::Confirmed);
-        order.record_refund(Krw::new(8_000).unwrap(), at(1)).unwrap();
-        order.record_refund(Krw::new(50_000).unwrap(), at(2)).unwrap();
+        order
+            .record_refund(Krw::new(8_000).unwrap(), at(1))
+            .unwrap();
+        order
+            .record_refund(Krw::new(50_000).unwrap(), at(2))
+            .unwrap();
         assert_eq!(order.refunded_total, Krw::new(58_000).unwrap());
         assert!(order.record_refund(Krw::new(1).unwrap(), at(3)).is_err());
         for from in [OrderStatus::Pending, OrderStatus::Cancelled] {

@@ -71,7 +71,8 @@ mod tests {
         let q = Quantity::new(500).unwrap();
         assert_eq!(q.checked_add(q), Err(InvalidQuantity));
         assert_eq!(
-            q.checked_add(Quantity::new(499).unwrap()).map(Quantity::get),
+            q.checked_add(Quantity::new(499).unwrap())
+                .map(Quantity::get),
             Ok(999)
         );
     }

@@ -125,7 +125,8 @@ impl Work {
             method: provider.method,
             approved_at: provider.approved_at,
         };
-        self.kinds.extend(self.change.payment.approve(approval, now)?);
+        self.kinds
+            .extend(self.change.payment.approve(approval, now)?);
         if self.change.order.status == OrderStatus::Pending {
             self.kinds.extend(self.change.order.confirm(now)?);
             self.change.stock.push(StockMovement::Commit);
@@ -167,7 +168,10 @@ impl Work {
     ) -> Result<(), SettleError> {
         let never_paid = provider.approved_at.is_none()
             && !self.change.payment.status.is_paid()
-            && provider.cancels.iter().all(|cancel| cancel.amount.is_zero());
+            && provider
+                .cancels
+                .iter()
+                .all(|cancel| cancel.amount.is_zero());
         if never_paid {
             return self.cancel_unpaid(now);
         }
@@ -184,11 +188,11 @@ impl Work {
                 return Err(SettleError::RefundsExceedPayment);
             }
             let refund_id = RefundId::generate(ids);
-            self.kinds.extend(self.change.payment.refund(
-                refund_id.clone(),
-                cancel.amount,
-                now,
-            )?);
+            self.kinds.extend(
+                self.change
+                    .payment
+                    .refund(refund_id.clone(), cancel.amount, now)?,
+            );
             let full = self.change.payment.status == PaymentStatus::Refunded;
             if self.change.order.status == OrderStatus::Confirmed {
                 self.change.order.record_refund(cancel.amount, now)?;

@@ -75,7 +75,9 @@ impl PaymentKey {
     /// # Errors
     /// [`InvalidKey`] when empty, longer than 200 characters, or not visible ASCII.
     pub fn parse(raw: &str) -> Result<Self, InvalidKey> {
-        if !raw.is_empty() && raw.len() <= Self::MAX_LEN && raw.bytes().all(|b| b.is_ascii_graphic())
+        if !raw.is_empty()
+            && raw.len() <= Self::MAX_LEN
+            && raw.bytes().all(|b| b.is_ascii_graphic())
         {
             Ok(Self(raw.to_owned()))
         } else {

@@ -15,7 +15,11 @@ pub fn order_name(first_product_name: &str, total_units: u32) -> String {
     let room = MAX_ORDER_NAME_CHARS.saturating_sub(suffix.chars().count());
     let name = first_product_name.trim();
     let shortened: String = if name.chars().count() > room {
-        name.chars().take(room).collect::<String>().trim_end().to_owned()
+        name.chars()
+            .take(room)
+            .collect::<String>()
+            .trim_end()
+            .to_owned()
     } else {
         name.to_owned()
     };

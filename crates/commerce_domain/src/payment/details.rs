@@ -88,7 +88,10 @@ mod tests {
             "gift_certificate",
             "other",
         ] {
-            assert_eq!(PaymentMethod::parse(raw).map(PaymentMethod::as_str), Some(raw));
+            assert_eq!(
+                PaymentMethod::parse(raw).map(PaymentMethod::as_str),
+                Some(raw)
+            );
         }
         assert_eq!(PaymentMethod::parse("카드"), None);
     }

@@ -54,7 +54,11 @@ fn check<T: std::fmt::Debug>(
                 PaymentTransitionError { from, action },
                 "{action:?} from {from}"
             );
-            assert_eq!(payment, in_state(from), "a refused {action:?} changed the payment");
+            assert_eq!(
+                payment,
+                in_state(from),
+                "a refused {action:?} changed the payment"
+            );
         }
     }
 }
@@ -105,11 +109,21 @@ fn await_deposit_from_pending_or_confirming() {
         due_date: Some(at(86_400)),
     };
     check(&[Pending, Confirming], PaymentAction::AwaitDeposit, |p| {
-        p.await_deposit(key(), Some(account.clone()), Some("ps_secret".into()), at(2))
+        p.await_deposit(
+            key(),
+            Some(account.clone()),
+            Some("ps_secret".into()),
+            at(2),
+        )
     });
     let mut payment = in_state(Confirming);
     payment
-        .await_deposit(key(), Some(account.clone()), Some("ps_secret".into()), at(2))
+        .await_deposit(
+            key(),
+            Some(account.clone()),
+            Some("ps_secret".into()),
+            at(2),
+        )
         .unwrap();
     assert_eq!(payment.status, AwaitingDeposit);
     assert_eq!(payment.virtual_account, Some(account));
@@ -130,7 +144,10 @@ fn reject_only_from_confirming_and_back_to_pending() {
     );
     assert_eq!(payment.status, Pending);
     assert_eq!(payment.failure, Some(failure()));
-    assert_eq!(payment.confirm_idempotency_key, None, "a new key after an answer");
+    assert_eq!(
+        payment.confirm_idempotency_key, None,
+        "a new key after an answer"
+    );
     payment.begin_confirm(key(), idem(2), at(4)).unwrap();
     assert_eq!(payment.attempts, 2, "a retry is allowed");
 }

@@ -149,7 +149,10 @@ impl CheckoutService {
     ///
     /// # Errors
     /// [`CheckoutError`]; on any error nothing was written and no stock is held.
-    pub async fn checkout(&self, request: CheckoutRequest) -> Result<CheckoutResult, CheckoutError> {
+    pub async fn checkout(
+        &self,
+        request: CheckoutRequest,
+    ) -> Result<CheckoutResult, CheckoutError> {
         if request.payment_method != TOSSPAYMENTS {
             return Err(CheckoutError::UnsupportedPaymentMethod);
         }
@@ -233,7 +236,9 @@ impl CheckoutService {
                     image_url: item.variant.image_url.clone(),
                     quantity: item.quantity,
                     unit_price: item.variant.unit_price,
-                    line_total: item.line_total().map_err(|_| CheckoutError::TotalTooLarge)?,
+                    line_total: item
+                        .line_total()
+                        .map_err(|_| CheckoutError::TotalTooLarge)?,
                     option_values: item.variant.option_values.clone(),
                 })
             })

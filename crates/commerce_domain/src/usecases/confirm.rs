@@ -2,6 +2,7 @@
 //! recording the storefront's fail redirect.
 
 use crate::error::ErrorCode;
+use crate::events::stamp;
 use crate::ids::{IdempotencyKey, OrderId, PaymentKey, TossOrderId};
 use crate::money::Krw;
 use crate::order::OrderStatus;
@@ -9,7 +10,6 @@ use crate::payment::{PaymentFailure, PaymentStatus};
 use crate::ports::{ConfirmCall, GatewayError, StoreError, NOT_FOUND_PAYMENT_SESSION};
 use crate::record::{OrderChange, OrderRecord};
 use crate::settle::SettleError;
-use crate::events::stamp;
 
 use super::sync::{SyncError, SyncOutcome};
 use super::{Ports, MAX_ATTEMPTS};

@@ -189,7 +189,9 @@ impl JobService {
                 code: "NOT_FOUND_PAYMENT".to_owned(),
                 message: "TossPayments has no payment for this order".to_owned(),
             };
-            return self.settle_answer(order_id, &call, Err(GatewayError::Rejected(failure))).await;
+            return self
+                .settle_answer(order_id, &call, Err(GatewayError::Rejected(failure)))
+                .await;
         };
         match provider.status {
             ProviderStatus::Ready | ProviderStatus::InProgress => {

@@ -124,3 +124,6 @@ impl OrderService {
         Err(StoreError::Conflict.into())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -29,3 +29,53 @@ impl Mocks {
         }
     }
 }
+
+/// What a mocked order store holds and has been asked to write.
+#[derive(Clone, Default)]
+pub struct StoredOrder {
+    pub record: Arc<std::sync::Mutex<Option<crate::record::OrderRecord>>>,
+    pub saves: Arc<std::sync::Mutex<Vec<crate::record::OrderChange>>>,
+}
+
+impl StoredOrder {
+    /// The record as now stored.
+    pub fn current(&self) -> crate::record::OrderRecord {
+        self.record
+            .lock()
+            .unwrap()
+            .clone()
+            .expect("an order is stored")
+    }
+
+    /// Every change written, in order.
+    pub fn saved(&self) -> Vec<crate::record::OrderChange> {
+        self.saves.lock().unwrap().clone()
+    }
+}
+
+/// Makes `orders` serve `record` from `get_order` and apply `save_change` as the port's
+/// contract says: over matching versions only (else `Conflict`), bumping each by one.
+pub fn store_order(orders: &mut MockOrderStore, record: crate::record::OrderRecord) -> StoredOrder {
+    let stored = StoredOrder {
+        record: Arc::new(std::sync::Mutex::new(Some(record))),
+        saves: Arc::default(),
+    };
+    let reader = stored.clone();
+    orders
+        .expect_get_order()
+        .returning(move |_| Ok(reader.record.lock().unwrap().clone()));
+    let writer = stored.clone();
+    orders.expect_save_change().returning(move |change| {
+        let mut slot = writer.record.lock().unwrap();
+        let current = slot.clone().expect("an order is stored");
+        if current.order.version != change.order.version
+            || current.payment.version != change.payment.version
+        {
+            return Err(crate::ports::StoreError::Conflict);
+        }
+        writer.saves.lock().unwrap().push(change.clone());
+        *slot = Some(change.clone().committed(current.refunds));
+        Ok(())
+    });
+    stored
+}
