@@ -1,2 +1,17 @@
-//! PostgreSQL storage adapter of headless-commerce: implements the store ports of
-//! `commerce_domain` with diesel-async. Built in the storage issue; empty until then.
+#![doc = include_str!("../README.md")]
+
+mod config;
+mod error;
+mod migrate;
+mod pool;
+mod rows;
+mod schema;
+mod store;
+
+#[cfg(feature = "test-support")]
+pub mod testing;
+
+pub use config::{redact, PgConfig};
+pub use error::PgError;
+pub use migrate::{ensure_database, migration_count, run_migrations, MIGRATIONS};
+pub use store::PgStore;

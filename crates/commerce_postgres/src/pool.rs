@@ -1,0 +1,51 @@
+//! The deadpool pool of async PostgreSQL connections.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use diesel::ConnectionResult;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+
+use crate::config::PgConfig;
+use crate::error::PgError;
+
+/// A pool of connections.
+pub type PgPool = Pool<AsyncPgConnection>;
+/// A connection borrowed from the pool.
+pub type PgConn = Object<AsyncPgConnection>;
+
+type Setup<'a> = Pin<Box<dyn Future<Output = ConnectionResult<AsyncPgConnection>> + Send + 'a>>;
+
+/// Builds the pool. Connections open lazily; each one gets the configured
+/// `statement_timeout`, so a stuck query cannot hold a connection forever.
+///
+/// # Errors
+/// [`PgError::Pool`] when the pool settings are invalid.
+pub(crate) fn build_pool(config: &PgConfig) -> Result<PgPool, PgError> {
+    let timeout_ms = config.statement_timeout.as_millis();
+    let mut manager_config = ManagerConfig::<AsyncPgConnection>::default();
+    manager_config.custom_setup = Box::new(move |url: &str| -> Setup<'_> {
+        let url = url.to_owned();
+        Box::pin(async move {
+            let mut conn = AsyncPgConnection::establish(&url).await?;
+            conn.batch_execute(&format!("SET statement_timeout = {timeout_ms}"))
+                .await
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            Ok(conn)
+        })
+    });
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+        config.url.clone(),
+        manager_config,
+    );
+    Pool::builder(manager)
+        .max_size(config.max_size)
+        .wait_timeout(Some(config.wait_timeout))
+        .create_timeout(Some(config.create_timeout))
+        .recycle_timeout(Some(config.recycle_timeout))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| PgError::Pool(e.to_string()))
+}

@@ -1,0 +1,58 @@
+//! `PgStore`: one type that implements every store port of the domain over the pool. Each
+//! port method is one transaction (or one statement); none is held open across a call to the
+//! payment provider.
+
+mod cart;
+mod catalog;
+mod checkout;
+mod claims;
+mod events;
+mod order;
+mod stock;
+
+use diesel_async::AsyncPgConnection;
+
+use crate::config::PgConfig;
+use crate::error::PgError;
+use crate::migrate::migrations_applied;
+use crate::pool::{build_pool, PgConn, PgPool};
+
+/// The PostgreSQL implementation of the domain's store ports.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// A store over a new pool. Connections open lazily, so this succeeds even when the
+    /// database is down; requests then fail as unavailable until it is back.
+    ///
+    /// # Errors
+    /// [`PgError::Pool`] when the pool settings are invalid.
+    pub fn connect(config: &PgConfig) -> Result<Self, PgError> {
+        Ok(Self {
+            pool: build_pool(config)?,
+        })
+    }
+
+    /// A connection from the pool.
+    pub(crate) async fn conn(&self) -> Result<PgConn, PgError> {
+        Ok(self.pool.get().await?)
+    }
+
+    /// Readiness: the database answers and every embedded migration is applied.
+    ///
+    /// # Errors
+    /// [`PgError`] when the database cannot be reached.
+    pub async fn ready(&self) -> Result<bool, PgError> {
+        let mut conn = self.conn().await?;
+        let conn: &mut AsyncPgConnection = &mut conn;
+        migrations_applied(conn).await
+    }
+
+    /// How many connections the pool holds now, and how many are idle.
+    pub fn pool_status(&self) -> (usize, usize) {
+        let status = self.pool.status();
+        (status.size, status.available)
+    }
+}

@@ -1,0 +1,202 @@
+//! `OrderStore` over PostgreSQL.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use commerce_domain::email::Email;
+use commerce_domain::ids::{OrderId, OrderNumber};
+use commerce_domain::ports::{CheckoutPlan, CheckoutStoreError, OrderStore, StoreError};
+use commerce_domain::record::{OrderChange, OrderRecord};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+use super::{checkout, claims, events, stock, PgStore};
+use crate::error::PgError;
+use crate::rows::order::{OrderChanges, OrderLineRow, OrderRow};
+use crate::rows::payment::PaymentRow;
+use crate::rows::refund::RefundRow;
+use crate::schema::{order_lines, orders, payments, refunds};
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// An order with its payment, lines and refunds.
+async fn load_record(
+    conn: &mut AsyncPgConnection,
+    found: Option<(OrderRow, PaymentRow)>,
+) -> Result<Option<OrderRecord>, PgError> {
+    let Some((order, payment)) = found else {
+        return Ok(None);
+    };
+    let lines: Vec<OrderLineRow> = order_lines::table
+        .filter(order_lines::order_id.eq(&order.id))
+        .order(order_lines::position.asc())
+        .select(OrderLineRow::as_select())
+        .load(conn)
+        .await?;
+    let refund_rows: Vec<RefundRow> = refunds::table
+        .filter(refunds::order_id.eq(&order.id))
+        .order((refunds::created_at.asc(), refunds::id.asc()))
+        .select(RefundRow::as_select())
+        .load(conn)
+        .await?;
+    Ok(Some(OrderRecord {
+        order: order.into_order(lines)?,
+        payment: payment.into_payment()?,
+        refunds: refund_rows
+            .into_iter()
+            .map(RefundRow::into_refund)
+            .collect::<Result<_, _>>()?,
+    }))
+}
+
+/// Writes one change: both rows over their versions, refunds, stock, events.
+async fn save(conn: &mut AsyncPgConnection, change: &OrderChange) -> Result<(), PgError> {
+    let payment = PaymentRow::from_payment(&change.payment)?;
+    let order_changes = OrderChanges::of(&change.order);
+    let new_refunds: Vec<RefundRow> = change
+        .new_refunds
+        .iter()
+        .map(RefundRow::from_refund)
+        .collect();
+    let now = change.order.updated_at.max(change.payment.updated_at);
+    conn.transaction(async |conn| -> Result<(), PgError> {
+        let order_rows = diesel::update(
+            orders::table
+                .filter(orders::id.eq(change.order.id.as_str()))
+                .filter(orders::version.eq(change.order.version)),
+        )
+        .set((&order_changes, orders::version.eq(orders::version + 1)))
+        .execute(conn)
+        .await?;
+        if order_rows == 0 {
+            return Err(PgError::Conflict);
+        }
+        let payment_rows = diesel::update(
+            payments::table
+                .filter(payments::id.eq(&payment.id))
+                .filter(payments::version.eq(payment.version)),
+        )
+        .set((
+            payments::status.eq(&payment.status),
+            payments::payment_key.eq(&payment.payment_key),
+            payments::method.eq(&payment.method),
+            payments::provider_status.eq(&payment.provider_status),
+            payments::approved_at.eq(payment.approved_at),
+            payments::failure_code.eq(&payment.failure_code),
+            payments::failure_message.eq(&payment.failure_message),
+            payments::virtual_account.eq(&payment.virtual_account),
+            payments::deposit_secret.eq(&payment.deposit_secret),
+            payments::refunded_amount.eq(payment.refunded_amount),
+            payments::attempts.eq(payment.attempts),
+            payments::confirm_idempotency_key.eq(&payment.confirm_idempotency_key),
+            payments::confirm_started_at.eq(payment.confirm_started_at),
+            payments::provider_raw.eq(&payment.provider_raw),
+            payments::updated_at.eq(payment.updated_at),
+            payments::version.eq(payments::version + 1),
+        ))
+        .execute(conn)
+        .await?;
+        if payment_rows == 0 {
+            return Err(PgError::Conflict);
+        }
+        for movement in &change.stock {
+            stock::apply(conn, &change.order, *movement, now).await?;
+        }
+        if !new_refunds.is_empty() {
+            diesel::insert_into(refunds::table)
+                .values(&new_refunds)
+                .execute(conn)
+                .await?;
+        }
+        events::queue(conn, &change.events).await
+    })
+    .await
+}
+
+fn order_ids(raw: Vec<String>) -> Result<Vec<OrderId>, PgError> {
+    raw.iter()
+        .map(|id| OrderId::parse(id).map_err(PgError::corrupt))
+        .collect()
+}
+
+#[async_trait]
+impl OrderStore for PgStore {
+    async fn next_order_number(&self) -> Result<OrderNumber, StoreError> {
+        #[derive(diesel::QueryableByName)]
+        struct Next {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            number: i64,
+        }
+        let mut conn = self.conn().await?;
+        let next: Next = diesel::sql_query("SELECT nextval('order_number_seq') AS number")
+            .get_result(&mut conn)
+            .await
+            .map_err(PgError::from)?;
+        let number = u64::try_from(next.number).map_err(PgError::corrupt)?;
+        Ok(OrderNumber::new(number))
+    }
+
+    async fn place_order(&self, plan: &CheckoutPlan) -> Result<(), CheckoutStoreError> {
+        let mut conn = self.conn().await.map_err(StoreError::from)?;
+        Ok(checkout::place_order(&mut conn, plan).await?)
+    }
+
+    async fn get_order(&self, id: &OrderId) -> Result<Option<OrderRecord>, StoreError> {
+        let mut conn = self.conn().await?;
+        let found = orders::table
+            .inner_join(payments::table)
+            .filter(orders::id.eq(id.as_str()))
+            .select((OrderRow::as_select(), PaymentRow::as_select()))
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(PgError::from)?;
+        Ok(load_record(&mut conn, found).await?)
+    }
+
+    async fn find_order_by_number(
+        &self,
+        number: OrderNumber,
+        email: &Email,
+    ) -> Result<Option<OrderRecord>, StoreError> {
+        let number = i64::try_from(number.get()).map_err(PgError::corrupt)?;
+        let mut conn = self.conn().await?;
+        let found = orders::table
+            .inner_join(payments::table)
+            .filter(orders::number.eq(number))
+            .filter(lower(orders::email).eq(email.as_str().to_lowercase()))
+            .select((OrderRow::as_select(), PaymentRow::as_select()))
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(PgError::from)?;
+        Ok(load_record(&mut conn, found).await?)
+    }
+
+    async fn save_change(&self, change: &OrderChange) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        Ok(save(&mut conn, change).await?)
+    }
+
+    async fn claim_overdue_orders(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+        lease: Duration,
+    ) -> Result<Vec<OrderId>, StoreError> {
+        let mut conn = self.conn().await?;
+        let ids = claims::overdue_orders(&mut conn, now, limit, lease).await?;
+        Ok(order_ids(ids)?)
+    }
+
+    async fn claim_stale_confirming(
+        &self,
+        started_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        limit: u32,
+        lease: Duration,
+    ) -> Result<Vec<OrderId>, StoreError> {
+        let mut conn = self.conn().await?;
+        let ids = claims::stale_confirming(&mut conn, started_before, now, limit, lease).await?;
+        Ok(order_ids(ids)?)
+    }
+}

@@ -1,0 +1,37 @@
+//! Database trouble becomes the domain's errors, never a panic.
+
+use std::time::Duration;
+
+use commerce_domain::ids::CartId;
+use commerce_domain::ports::{CartStore, StoreError};
+use commerce_domain::testing::SequenceIds;
+use commerce_postgres::{PgConfig, PgStore};
+
+#[tokio::test]
+async fn an_unreachable_database_is_unavailable() {
+    let mut config = PgConfig::new("postgres://postgres@127.0.0.1:1/nowhere");
+    config.wait_timeout = Duration::from_millis(500);
+    config.create_timeout = Duration::from_millis(500);
+    let store = PgStore::connect(&config).unwrap();
+    let id = CartId::generate(&SequenceIds::default());
+    let err = store.get_cart(&id).await.unwrap_err();
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    assert!(store.ready().await.is_err());
+}
+
+#[tokio::test]
+async fn an_exhausted_pool_is_unavailable() {
+    let db = commerce_postgres::testing::TestDb::new().await;
+    let mut config = PgConfig::new(db.url());
+    config.max_size = 1;
+    config.wait_timeout = Duration::from_millis(200);
+    let store = PgStore::connect(&config).unwrap();
+    let holder = store.clone();
+    let id = CartId::generate(&SequenceIds::default());
+    // Hold the only connection in a long statement while another request waits for one.
+    let hold = tokio::spawn(async move { holder.hold_connection(Duration::from_secs(2)).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let err = store.get_cart(&id).await.unwrap_err();
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    hold.await.unwrap().unwrap();
+}

@@ -1,0 +1,17 @@
+DROP TABLE idempotency_keys;
+DROP TABLE api_keys;
+DROP TABLE inbound_webhooks;
+DROP TABLE webhook_delivery_attempts;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhook_endpoints;
+DROP TABLE events;
+DROP TABLE refunds;
+DROP TABLE payments;
+DROP TABLE order_lines;
+DROP TABLE orders;
+DROP SEQUENCE order_number_seq;
+DROP TABLE cart_items;
+DROP TABLE carts;
+DROP TABLE inventory_items;
+DROP TABLE variants;
+DROP TABLE products;
