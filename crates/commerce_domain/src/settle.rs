@@ -166,12 +166,9 @@ impl Work {
         ids: &dyn IdGenerator,
         now: DateTime<Utc>,
     ) -> Result<(), SettleError> {
-        let never_paid = provider.approved_at.is_none()
-            && !self.change.payment.status.is_paid()
-            && provider
-                .cancels
-                .iter()
-                .all(|cancel| cancel.amount.is_zero());
+        // Toss never approved it (a virtual account cancelled before the deposit): no money
+        // moved, whatever its cancel entries say.
+        let never_paid = provider.approved_at.is_none() && !self.change.payment.status.is_paid();
         if never_paid {
             return self.cancel_unpaid(now);
         }

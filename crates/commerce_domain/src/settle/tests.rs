@@ -205,7 +205,11 @@ fn a_virtual_account_cancelled_before_the_deposit_releases_the_stock() {
     )
     .unwrap()
     .committed(Vec::new());
-    let report = provider_report(&waiting, ProviderStatus::Canceled);
+    let report = ProviderPayment {
+        cancels: vec![cancel("txrd_va", 58_000)],
+        balance_amount: Krw::ZERO,
+        ..provider_report(&waiting, ProviderStatus::Canceled)
+    };
     let change = apply(&waiting, &report).unwrap();
     assert_eq!(change.payment.status, PaymentStatus::Cancelled);
     assert_eq!(change.order.status, OrderStatus::Cancelled);
