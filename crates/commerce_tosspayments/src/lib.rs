@@ -1,2 +1,12 @@
-//! TossPayments gateway adapter of headless-commerce: implements the payment gateway port of
-//! `commerce_domain` over the Toss REST API. Built in the TossPayments issue; empty until then.
+#![doc = include_str!("../README.md")]
+
+mod classify;
+mod client;
+mod config;
+pub mod webhook;
+mod wire;
+
+pub use classify::classify;
+pub use client::TossClient;
+pub use config::{SecretKey, TossConfig};
+pub use wire::{map_method, parse_payment};

@@ -143,7 +143,9 @@ async fn handle(
             );
             match shared.idempotency.claim(&scope) {
                 Claim::Process => Some(scope),
-                Claim::Replay { status, body } => return respond(status, body, Some(key)),
+                Claim::Replay { status, body } => {
+                    return deliver(fault, &shared, status, body, idempotency_key.as_deref()).await
+                }
                 Claim::InFlight => {
                     return TossError::of("IDEMPOTENT_REQUEST_PROCESSING").response()
                 }
@@ -169,11 +171,28 @@ async fn handle(
         }
     });
     let _ = finished.await;
+    let fault = fault.filter(|mode| *mode != FaultMode::Timeout);
+    deliver(fault, &shared, status, body, idempotency_key.as_deref()).await
+}
+
+/// Sends an answer, through the pending fault if there is one: a held answer (timeout) or a
+/// dropped connection (reset). Replays go through faults like fresh answers.
+async fn deliver(
+    fault: Option<FaultMode>,
+    shared: &Shared,
+    status: u16,
+    body: String,
+    idempotency_key: Option<&str>,
+) -> HttpResponse {
     match fault {
+        Some(FaultMode::Timeout) => {
+            tokio::time::sleep(shared.fault_delay).await;
+            respond(status, body, idempotency_key)
+        }
         Some(FaultMode::Reset) => HttpResponse::Ok()
             .content_type("application/json")
             .streaming(Broken),
-        _ => respond(answer.status, body, idempotency_key.as_deref()),
+        Some(FaultMode::Http500) | None => respond(status, body, idempotency_key),
     }
 }
 

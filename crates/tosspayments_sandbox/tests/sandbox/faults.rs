@@ -97,3 +97,41 @@ async fn a_malformed_fault_request_is_refused() {
         .unwrap();
     assert_eq!(response.status(), 400);
 }
+
+#[tokio::test]
+async fn a_replayed_answer_goes_through_a_pending_fault_too() {
+    let sandbox = Sandbox::start().await;
+    let key = sandbox.authorize("HC-order_faultrpl", 1_000, "CARD").await;
+    let body = json!({"paymentKey": key, "orderId": "HC-order_faultrpl", "amount": 1_000});
+    let (status, _) = sandbox
+        .post(
+            "/v1/payments/confirm",
+            body.clone(),
+            &[("Idempotency-Key", "idem-rpl")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    inject(&sandbox, "reset", 1).await;
+    let replay = async {
+        sandbox
+            .http
+            .post(sandbox.url("/v1/payments/confirm"))
+            .header("authorization", basic(SECRET_KEY))
+            .header("Idempotency-Key", "idem-rpl")
+            .json(&body)
+            .send()
+            .await?
+            .bytes()
+            .await
+    }
+    .await;
+    assert!(replay.is_err(), "the fault dropped the replay as well");
+    let (status, payment) = sandbox
+        .post(
+            "/v1/payments/confirm",
+            body,
+            &[("Idempotency-Key", "idem-rpl")],
+        )
+        .await;
+    assert_eq!((status, payment["status"].as_str()), (200, Some("DONE")));
+}
