@@ -248,16 +248,17 @@ async fn confirm(request: HttpRequest, body: Bytes, shared: web::Data<Shared>) -
     .await
 }
 
-async fn get_by_key(
+/// A read: a forced test code, or the payment `read` finds.
+async fn read(
     request: HttpRequest,
-    path: web::Path<String>,
     shared: web::Data<Shared>,
+    read: impl FnOnce(&Shared) -> Result<crate::engine::Outcome, TossError>,
 ) -> HttpResponse {
     handle(request, shared, |shared, forced| {
         if let Some(error) = forced {
             return Answer::error(&error, Vec::new());
         }
-        match shared.engine.get(&path) {
+        match read(shared) {
             Ok((payment, webhooks)) => Answer::ok(payment, webhooks),
             Err(error) => Answer::error(&error, Vec::new()),
         }
@@ -265,21 +266,20 @@ async fn get_by_key(
     .await
 }
 
+async fn get_by_key(
+    request: HttpRequest,
+    path: web::Path<String>,
+    shared: web::Data<Shared>,
+) -> HttpResponse {
+    read(request, shared, |shared| shared.engine.get(&path)).await
+}
+
 async fn get_by_order(
     request: HttpRequest,
     path: web::Path<String>,
     shared: web::Data<Shared>,
 ) -> HttpResponse {
-    handle(request, shared, |shared, forced| {
-        if let Some(error) = forced {
-            return Answer::error(&error, Vec::new());
-        }
-        match shared.engine.get_by_order(&path) {
-            Ok((payment, webhooks)) => Answer::ok(payment, webhooks),
-            Err(error) => Answer::error(&error, Vec::new()),
-        }
-    })
-    .await
+    read(request, shared, |shared| shared.engine.get_by_order(&path)).await
 }
 
 /// Parses a cancel body (shared with the dashboard control route).
