@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod address;
+pub mod apikey;
 pub mod cart;
 pub mod catalog;
 pub mod email;

@@ -67,6 +67,41 @@ impl PaymentStatus {
         Self::ALL.into_iter().find(|status| status.as_str() == raw)
     }
 
+    /// The order's `payment_status` as the API shows it (SPEC §5).
+    pub fn order_payment_status(self) -> &'static str {
+        match self {
+            PaymentStatus::Pending
+            | PaymentStatus::Confirming
+            | PaymentStatus::Expired
+            | PaymentStatus::Cancelled => "unpaid",
+            PaymentStatus::AwaitingDeposit => "awaiting_payment",
+            PaymentStatus::Completed => "paid",
+            PaymentStatus::PartiallyRefunded => "partially_refunded",
+            PaymentStatus::Refunded => "refunded",
+        }
+    }
+
+    /// The payment's `status` as the API shows it (SPEC §5).
+    pub fn api_status(self) -> &'static str {
+        match self {
+            PaymentStatus::Pending | PaymentStatus::Confirming | PaymentStatus::AwaitingDeposit => {
+                "pending"
+            }
+            PaymentStatus::Completed | PaymentStatus::PartiallyRefunded => "completed",
+            PaymentStatus::Refunded => "refunded",
+            PaymentStatus::Expired | PaymentStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// The states behind an order `payment_status` filter value.
+    pub fn for_order_payment_status(raw: &str) -> Option<Vec<PaymentStatus>> {
+        let matching: Vec<_> = Self::ALL
+            .into_iter()
+            .filter(|status| status.order_payment_status() == raw)
+            .collect();
+        (!matching.is_empty()).then_some(matching)
+    }
+
     /// True once Toss approved the payment (whatever was refunded since).
     pub fn is_paid(self) -> bool {
         matches!(

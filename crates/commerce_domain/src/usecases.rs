@@ -1,7 +1,9 @@
 //! The use cases: what the API and the background jobs ask of the domain. Each drives the
 //! aggregates through the ports; none holds a store transaction across a provider call.
 
+mod apikeys;
 mod carts;
+mod catalog;
 mod checkout;
 mod confirm;
 mod jobs;
@@ -10,9 +12,14 @@ mod sync;
 
 use std::sync::Arc;
 
-use crate::ports::{CartStore, CatalogStore, Clock, IdGenerator, OrderStore, PaymentGateway};
+use crate::ports::{
+    ApiKeyStore, CartStore, CatalogAdminStore, CatalogStore, Clock, IdGenerator, IdempotencyStore,
+    OrderStore, PaymentGateway,
+};
 
+pub use apikeys::{ApiKeyService, ApiKeyServiceError, AuthError, NewKeyRequest, Principal};
 pub use carts::{CartService, CartServiceError};
+pub use catalog::{CatalogError, CatalogService, IdOrSlug};
 pub use checkout::{CheckoutError, CheckoutRequest, CheckoutResult, CheckoutService, TossCheckout};
 pub use confirm::{ConfirmError, ConfirmOutcome, ConfirmRequest, ConfirmStatus, PaymentService};
 pub use jobs::{JobReport, JobService};
@@ -27,8 +34,14 @@ const MAX_ATTEMPTS: usize = 5;
 pub struct Ports {
     /// Cart storage.
     pub carts: Arc<dyn CartStore>,
-    /// Catalog reads.
+    /// Catalog reads for carts and checkout.
     pub catalog: Arc<dyn CatalogStore>,
+    /// The catalog as the admin API manages it.
+    pub catalog_admin: Arc<dyn CatalogAdminStore>,
+    /// API keys.
+    pub api_keys: Arc<dyn ApiKeyStore>,
+    /// Stored responses per `Idempotency-Key`.
+    pub idempotency: Arc<dyn IdempotencyStore>,
     /// Order, payment, refund and outbox storage.
     pub orders: Arc<dyn OrderStore>,
     /// The payment provider.

@@ -6,4 +6,5 @@ pub(crate) mod catalog;
 pub(crate) mod json;
 pub(crate) mod order;
 pub(crate) mod payment;
+pub(crate) mod product;
 pub(crate) mod refund;

@@ -2,11 +2,14 @@
 //! port method is one transaction (or one statement); none is held open across a call to the
 //! payment provider.
 
+mod api_keys;
 mod cart;
 mod catalog;
+mod catalog_admin;
 mod checkout;
 mod claims;
 mod events;
+mod idempotency;
 mod order;
 mod stock;
 

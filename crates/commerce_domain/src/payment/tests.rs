@@ -278,3 +278,21 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn api_views_follow_the_spec_table() {
+    let row = |s: PaymentStatus| (s.order_payment_status(), s.api_status());
+    assert_eq!(row(Pending), ("unpaid", "pending"));
+    assert_eq!(row(Confirming), ("unpaid", "pending"));
+    assert_eq!(row(AwaitingDeposit), ("awaiting_payment", "pending"));
+    assert_eq!(row(Completed), ("paid", "completed"));
+    assert_eq!(row(PartiallyRefunded), ("partially_refunded", "completed"));
+    assert_eq!(row(Refunded), ("refunded", "refunded"));
+    assert_eq!(row(Expired), ("unpaid", "cancelled"));
+    assert_eq!(row(Cancelled), ("unpaid", "cancelled"));
+    assert_eq!(
+        PaymentStatus::for_order_payment_status("unpaid").map(|v| v.len()),
+        Some(4)
+    );
+    assert_eq!(PaymentStatus::for_order_payment_status("maybe"), None);
+}

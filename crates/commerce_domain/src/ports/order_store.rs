@@ -46,6 +46,28 @@ pub enum CheckoutStoreError {
     Store(#[from] StoreError),
 }
 
+/// Which orders an admin list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderQuery {
+    /// Only this order status.
+    pub status: Option<crate::order::OrderStatus>,
+    /// Only these payment states (the API's `payment_status` filter, mapped by the domain).
+    pub payment_statuses: Option<Vec<crate::payment::PaymentStatus>>,
+    /// The page (newest first).
+    pub page: crate::catalog::PageRequest,
+}
+
+/// One entry of an order's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderEvent {
+    /// Its id.
+    pub id: crate::ids::EventId,
+    /// Its type, e.g. `order.confirmed`.
+    pub event_type: String,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+}
+
 /// Keeps orders, payments, refunds and the event outbox.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -91,6 +113,21 @@ pub trait OrderStore: Send + Sync {
     /// already recorded; [`StoreError::Unavailable`] or [`StoreError::Unexpected`]. Nothing
     /// is written on error.
     async fn save_change(&self, change: &OrderChange) -> Result<(), StoreError>;
+
+    /// A page of orders, newest first, with a total count.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn list_orders(
+        &self,
+        query: &OrderQuery,
+    ) -> Result<crate::catalog::Page<OrderRecord>, StoreError>;
+
+    /// An order's events, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn order_events(&self, id: &OrderId) -> Result<Vec<OrderEvent>, StoreError>;
 
     /// Claims up to `limit` pending orders whose deadline is before `now` for the expiry job,
     /// skipping rows other workers hold, and hides them from other claims for `lease`.

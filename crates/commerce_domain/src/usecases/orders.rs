@@ -21,6 +21,9 @@ pub enum OrderServiceError {
     /// a paid one is refunded through TossPayments.
     #[error("the order cannot be cancelled in its state")]
     NotCancellable,
+    /// A bad filter.
+    #[error(transparent)]
+    Invalid(#[from] crate::validation::ValidationErrors),
     /// Storage trouble.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -31,6 +34,7 @@ impl ErrorCode for OrderServiceError {
         match self {
             OrderServiceError::OrderNotFound => "order_not_found",
             OrderServiceError::NotCancellable => "order_not_cancellable",
+            OrderServiceError::Invalid(_) => "invalid_request",
             OrderServiceError::Store(e) => e.code(),
         }
     }
@@ -74,6 +78,59 @@ impl OrderService {
             .find_order_by_number(number, email)
             .await?
             .ok_or(OrderServiceError::OrderNotFound)
+    }
+
+    /// Admin: a page of orders, newest first, filtered by the API's `status` and
+    /// `payment_status` values.
+    ///
+    /// # Errors
+    /// [`OrderServiceError::Invalid`] for an unknown filter value.
+    pub async fn list(
+        &self,
+        status: Option<&str>,
+        payment_status: Option<&str>,
+        page: crate::catalog::PageRequest,
+    ) -> Result<crate::catalog::Page<OrderRecord>, OrderServiceError> {
+        use crate::validation::ValidationErrors;
+        let status = status
+            .map(|raw| {
+                crate::order::OrderStatus::parse(raw).ok_or_else(|| {
+                    ValidationErrors::one(
+                        "status",
+                        "invalid",
+                        "must be pending, confirmed or cancelled",
+                    )
+                })
+            })
+            .transpose()?;
+        let payment_statuses = payment_status
+            .map(|raw| {
+                PaymentStatus::for_order_payment_status(raw).ok_or_else(|| {
+                    ValidationErrors::one(
+                        "payment_status",
+                        "invalid",
+                        "must be unpaid, awaiting_payment, paid, partially_refunded or refunded",
+                    )
+                })
+            })
+            .transpose()?;
+        let query = crate::ports::OrderQuery {
+            status,
+            payment_statuses,
+            page,
+        };
+        Ok(self.ports.orders.list_orders(&query).await?)
+    }
+
+    /// Admin: an order's event timeline.
+    ///
+    /// # Errors
+    /// [`OrderServiceError::Store`].
+    pub async fn events(
+        &self,
+        id: &OrderId,
+    ) -> Result<Vec<crate::ports::OrderEvent>, OrderServiceError> {
+        Ok(self.ports.orders.order_events(id).await?)
     }
 
     /// The merchant cancels an unpaid order: its stock is released and `order.cancelled`

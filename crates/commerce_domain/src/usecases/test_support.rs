@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use crate::ports::{MockCartStore, MockCatalogStore, MockOrderStore, MockPaymentGateway};
+use crate::ports::{
+    MockApiKeyStore, MockCartStore, MockCatalogAdminStore, MockCatalogStore, MockIdempotencyStore,
+    MockOrderStore, MockPaymentGateway,
+};
 use crate::testing::{at, FixedClock, SequenceIds};
 
 use super::Ports;
@@ -12,6 +15,9 @@ use super::Ports;
 pub struct Mocks {
     pub carts: MockCartStore,
     pub catalog: MockCatalogStore,
+    pub catalog_admin: MockCatalogAdminStore,
+    pub api_keys: MockApiKeyStore,
+    pub idempotency: MockIdempotencyStore,
     pub orders: MockOrderStore,
     pub gateway: MockPaymentGateway,
 }
@@ -22,6 +28,9 @@ impl Mocks {
         Ports {
             carts: Arc::new(self.carts),
             catalog: Arc::new(self.catalog),
+            catalog_admin: Arc::new(self.catalog_admin),
+            api_keys: Arc::new(self.api_keys),
+            idempotency: Arc::new(self.idempotency),
             orders: Arc::new(self.orders),
             gateway: Arc::new(self.gateway),
             clock: Arc::new(FixedClock::new(at(now))),

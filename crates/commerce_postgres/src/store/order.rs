@@ -1,10 +1,16 @@
 //! `OrderStore` over PostgreSQL.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use commerce_domain::catalog::Page;
 use commerce_domain::email::Email;
+use commerce_domain::ids::EventId;
 use commerce_domain::ids::{OrderId, OrderNumber};
-use commerce_domain::ports::{CheckoutPlan, CheckoutStoreError, OrderStore, StoreError};
+use commerce_domain::ports::{
+    CheckoutPlan, CheckoutStoreError, OrderEvent, OrderQuery, OrderStore, StoreError,
+};
 use commerce_domain::record::{OrderChange, OrderRecord};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -14,38 +20,71 @@ use crate::error::PgError;
 use crate::rows::order::{OrderChanges, OrderLineRow, OrderRow};
 use crate::rows::payment::PaymentRow;
 use crate::rows::refund::RefundRow;
-use crate::schema::{order_lines, orders, payments, refunds};
+use crate::schema::{events as outbox, order_lines, orders, payments, refunds};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
-/// An order with its payment, lines and refunds.
-async fn load_record(
+/// Orders with their payments, lines and refunds, in the order given.
+async fn load_records(
     conn: &mut AsyncPgConnection,
-    found: Option<(OrderRow, PaymentRow)>,
-) -> Result<Option<OrderRecord>, PgError> {
-    let Some((order, payment)) = found else {
-        return Ok(None);
-    };
+    found: Vec<(OrderRow, PaymentRow)>,
+) -> Result<Vec<OrderRecord>, PgError> {
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = found.iter().map(|(order, _)| order.id.clone()).collect();
     let lines: Vec<OrderLineRow> = order_lines::table
-        .filter(order_lines::order_id.eq(&order.id))
-        .order(order_lines::position.asc())
+        .filter(order_lines::order_id.eq_any(&ids))
+        .order((order_lines::order_id.asc(), order_lines::position.asc()))
         .select(OrderLineRow::as_select())
         .load(conn)
         .await?;
     let refund_rows: Vec<RefundRow> = refunds::table
-        .filter(refunds::order_id.eq(&order.id))
+        .filter(refunds::order_id.eq_any(&ids))
         .order((refunds::created_at.asc(), refunds::id.asc()))
         .select(RefundRow::as_select())
         .load(conn)
         .await?;
-    Ok(Some(OrderRecord {
-        order: order.into_order(lines)?,
-        payment: payment.into_payment()?,
-        refunds: refund_rows
-            .into_iter()
-            .map(RefundRow::into_refund)
-            .collect::<Result<_, _>>()?,
-    }))
+    let mut lines_of: HashMap<String, Vec<OrderLineRow>> = HashMap::new();
+    for line in lines {
+        lines_of
+            .entry(line.order_id.clone())
+            .or_default()
+            .push(line);
+    }
+    let mut refunds_of: HashMap<String, Vec<RefundRow>> = HashMap::new();
+    for refund in refund_rows {
+        refunds_of
+            .entry(refund.order_id.clone())
+            .or_default()
+            .push(refund);
+    }
+    found
+        .into_iter()
+        .map(|(order, payment)| {
+            let lines = lines_of.remove(&order.id).unwrap_or_default();
+            let refunds = refunds_of.remove(&order.id).unwrap_or_default();
+            Ok(OrderRecord {
+                order: order.into_order(lines)?,
+                payment: payment.into_payment()?,
+                refunds: refunds
+                    .into_iter()
+                    .map(RefundRow::into_refund)
+                    .collect::<Result<_, _>>()?,
+            })
+        })
+        .collect()
+}
+
+/// One order, if found.
+async fn load_record(
+    conn: &mut AsyncPgConnection,
+    found: Option<(OrderRow, PaymentRow)>,
+) -> Result<Option<OrderRecord>, PgError> {
+    Ok(load_records(conn, found.into_iter().collect())
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// Writes one change: both rows over their versions, refunds, stock, events.
@@ -175,6 +214,65 @@ impl OrderStore for PgStore {
     async fn save_change(&self, change: &OrderChange) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
         Ok(save(&mut conn, change).await?)
+    }
+
+    async fn list_orders(&self, query: &OrderQuery) -> Result<Page<OrderRecord>, StoreError> {
+        use diesel::sql_types::{Bool, Text};
+        let filtered = || {
+            let mut q = orders::table.inner_join(payments::table).into_boxed();
+            if let Some(status) = query.status {
+                q = q.filter(orders::status.eq(status.as_str()));
+            }
+            if let Some(statuses) = &query.payment_statuses {
+                let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+                q = q.filter(payments::status.eq_any(names));
+            }
+            q
+        };
+        let mut page = filtered()
+            .order((orders::created_at.desc(), orders::id.desc()))
+            .limit(i64::from(query.page.limit) + 1)
+            .select((OrderRow::as_select(), PaymentRow::as_select()));
+        if let Some(cursor) = &query.page.starting_after {
+            page = page.filter(
+                diesel::dsl::sql::<Bool>(
+                    "(orders.created_at, orders.id) < (SELECT c.created_at, c.id FROM orders c WHERE c.id = ",
+                )
+                .bind::<Text, _>(cursor.clone())
+                .sql(")"),
+            );
+        }
+        let mut conn = self.conn().await?;
+        let found: Vec<(OrderRow, PaymentRow)> =
+            page.load(&mut conn).await.map_err(PgError::from)?;
+        let total: i64 = filtered()
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(PgError::from)?;
+        let records = load_records(&mut conn, found).await?;
+        Ok(Page::from_rows(records, query.page.limit, Some(total)))
+    }
+
+    async fn order_events(&self, id: &OrderId) -> Result<Vec<OrderEvent>, StoreError> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<(String, String, DateTime<Utc>)> = outbox::table
+            .filter(outbox::order_id.eq(id.as_str()))
+            .order(outbox::sequence.asc())
+            .select((outbox::id, outbox::event_type, outbox::occurred_at))
+            .load(&mut conn)
+            .await
+            .map_err(PgError::from)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, event_type, occurred_at)| {
+                Ok(OrderEvent {
+                    id: EventId::parse(&id).map_err(PgError::corrupt)?,
+                    event_type,
+                    occurred_at,
+                })
+            })
+            .collect::<Result<_, PgError>>()?)
     }
 
     async fn claim_overdue_orders(

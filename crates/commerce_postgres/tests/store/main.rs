@@ -4,6 +4,8 @@
     reason = "a test fails loudly on any unexpected error"
 )]
 
+mod access;
+mod admin_catalog;
 mod carts;
 mod catalog;
 mod checkout;

@@ -237,3 +237,75 @@ async fn a_virtual_account_and_its_secret_are_kept() {
     assert_eq!(now.order.expires_at, at(3 * 86_400));
     assert_eq!(world.db.stock(&variant).await, (10, 2), "still reserved");
 }
+
+#[tokio::test]
+async fn admin_lists_filter_by_status_and_payment_status_newest_first() {
+    let world = World::new().await;
+    let variant = world.variant(1_000, 10).await;
+    let mut records = Vec::new();
+    for n in 0..3 {
+        let cart = world.cart_with(&[(&variant, 1)]).await;
+        let mut service = world.checkout();
+        if n > 0 {
+            service = commerce_domain::usecases::CheckoutService::new(
+                crate::support::ports(&world.store, world.ids.clone(), n * 10),
+                chrono::Duration::minutes(30),
+            );
+        }
+        records.push(
+            service
+                .checkout(checkout_request(&cart))
+                .await
+                .unwrap()
+                .record,
+        );
+    }
+    let paid = &records[1];
+    world
+        .store
+        .save_change(&report(&world, paid, &done(paid)))
+        .await
+        .unwrap();
+    let orders = commerce_domain::usecases::OrderService::new(world.ports());
+    let page = |limit, after: Option<String>| {
+        commerce_domain::catalog::PageRequest::new(Some(limit), after).unwrap()
+    };
+
+    let all = orders.list(None, None, page(2, None)).await.unwrap();
+    assert_eq!(all.total_count, Some(3));
+    assert!(all.has_more);
+    assert_eq!(all.items[0].order.id, records[2].order.id, "newest first");
+    let rest = orders
+        .list(None, None, page(2, Some(all.items[1].order.id.to_string())))
+        .await
+        .unwrap();
+    assert_eq!(rest.items.len(), 1);
+    assert_eq!(rest.items[0].order.id, records[0].order.id);
+
+    let confirmed = orders
+        .list(Some("confirmed"), None, page(10, None))
+        .await
+        .unwrap();
+    assert_eq!(confirmed.items.len(), 1);
+    let unpaid = orders
+        .list(None, Some("unpaid"), page(10, None))
+        .await
+        .unwrap();
+    assert_eq!(unpaid.total_count, Some(2));
+    assert!(orders
+        .list(Some("shipped"), None, page(10, None))
+        .await
+        .is_err());
+
+    let events = orders.events(&paid.order.id).await.unwrap();
+    let types: Vec<_> = events.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(
+        types,
+        vec![
+            "order.created",
+            "payment.created",
+            "payment.completed",
+            "order.confirmed"
+        ]
+    );
+}

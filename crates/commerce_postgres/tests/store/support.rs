@@ -51,6 +51,9 @@ pub fn ports(store: &PgStore, ids: Arc<SequenceIds>, now: i64) -> Ports {
     Ports {
         carts: Arc::new(store.clone()),
         catalog: Arc::new(store.clone()),
+        catalog_admin: Arc::new(store.clone()),
+        api_keys: Arc::new(store.clone()),
+        idempotency: Arc::new(store.clone()),
         orders: Arc::new(store.clone()),
         gateway: Arc::new(NoGateway),
         clock: Arc::new(FixedClock::new(at(now))),
