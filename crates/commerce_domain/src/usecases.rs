@@ -20,7 +20,10 @@ use crate::ports::{
 pub use apikeys::{ApiKeyService, ApiKeyServiceError, AuthError, NewKeyRequest, Principal};
 pub use carts::{CartService, CartServiceError};
 pub use catalog::{CatalogError, CatalogService, IdOrSlug};
-pub use checkout::{CheckoutError, CheckoutRequest, CheckoutResult, CheckoutService, TossCheckout};
+pub use checkout::{
+    CheckoutError, CheckoutRequest, CheckoutResult, CheckoutService, TossCheckout,
+    ANONYMOUS_CUSTOMER_KEY, TOSSPAYMENTS,
+};
 pub use confirm::{ConfirmError, ConfirmOutcome, ConfirmRequest, ConfirmStatus, PaymentService};
 pub use jobs::{JobReport, JobService};
 pub use orders::{OrderService, OrderServiceError};
