@@ -57,11 +57,12 @@ pub fn optional_address(
     body.map(|b| b.parse(field)).transpose()
 }
 
-/// `limit` and `starting_after` of a list.
+/// `limit` and `starting_after` of a list. Query values are read as text (flattened serde
+/// structs see every query value as a string) and parsed here.
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
     /// 1..=100.
-    pub limit: Option<i64>,
+    pub limit: Option<String>,
     /// A cursor: the last id of the previous page.
     pub starting_after: Option<String>,
 }
@@ -72,7 +73,16 @@ impl ListQuery {
     /// # Errors
     /// [`ApiError`] for a limit outside 1..=100.
     pub fn page(&self) -> Result<PageRequest, ApiError> {
-        Ok(PageRequest::new(self.limit, self.starting_after.clone())?)
+        let limit = self
+            .limit
+            .as_deref()
+            .map(|raw| {
+                raw.trim()
+                    .parse::<i64>()
+                    .map_err(|_| ApiError::invalid_field("limit", "must be a whole number"))
+            })
+            .transpose()?;
+        Ok(PageRequest::new(limit, self.starting_after.clone())?)
     }
 }
 
@@ -110,4 +120,16 @@ pub fn id<T, E>(
     what: &str,
 ) -> Result<T, ApiError> {
     parse(raw).map_err(|_| ApiError::not_found(code, format!("{what} not found.")))
+}
+
+/// A boolean query flag (`true`/`false`, `1`/`0`).
+///
+/// # Errors
+/// [`ApiError`] for anything else.
+pub fn flag(raw: Option<&str>, field: &str) -> Result<bool, ApiError> {
+    match raw {
+        None | Some("false" | "0") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(_) => Err(ApiError::invalid_field(field, "must be true or false")),
+    }
 }

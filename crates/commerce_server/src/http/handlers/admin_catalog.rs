@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::http::auth::Admin;
 use crate::http::error::ApiError;
-use crate::http::input::{id, metadata, ListQuery};
+use crate::http::input::{flag, id, metadata, ListQuery};
 use crate::http::views;
 use crate::state::AppState;
 
@@ -302,7 +302,7 @@ pub async fn delete_variant(
 pub struct InventoryQuery {
     #[serde(flatten)]
     list: ListQuery,
-    low_stock: Option<bool>,
+    low_stock: Option<String>,
 }
 
 /// Lists inventory items.
@@ -313,7 +313,10 @@ pub async fn list_inventory(
 ) -> Result<HttpResponse, ApiError> {
     let page = state
         .catalog
-        .inventory(query.low_stock.unwrap_or(false), query.list.page()?)
+        .inventory(
+            flag(query.low_stock.as_deref(), "low_stock")?,
+            query.list.page()?,
+        )
         .await?;
     Ok(HttpResponse::Ok().json(views::page(&page, |i| i.id.to_string(), views::inventory)))
 }
