@@ -12,3 +12,4 @@ mod flow;
 mod helpers;
 mod idempotency;
 mod openapi;
+mod sdk;
