@@ -28,7 +28,7 @@ fn install_sdk() {
         ])
         .current_dir(&dir)
         .status()
-        .expect("npm must be installed to run the SDK compatibility test");
+        .unwrap_or_else(|e| panic!("npm must be installed to run the SDK compatibility test: {e}"));
     assert!(
         status.success(),
         "npm install of @headless-commerce/sdk@0.2.0 failed"
@@ -48,7 +48,9 @@ async fn the_published_sdk_works_unchanged() {
         .env("HC_SANDBOX_URL", app.sandbox.base_url())
         .output()
         .await
-        .expect("node must be installed to run the SDK compatibility test");
+        .unwrap_or_else(|e| {
+            panic!("node must be installed to run the SDK compatibility test: {e}")
+        });
     let stdout = String::from_utf8_lossy(&output.stdout);
     println!("{stdout}");
     eprintln!("{}", String::from_utf8_lossy(&output.stderr));
