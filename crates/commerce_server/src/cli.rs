@@ -191,9 +191,13 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
         let (publishable, secret) = crate::demo::issue_keys(&app.state)
             .await
             .map_err(|e| e.to_string())?;
-        println!("demo catalog ready ({created} products added)");
-        println!("publishable key: {publishable}");
-        println!("secret key:      {secret}");
+        println!("demo catalog ready ({created} products added); test keys (shown once):");
+        println!("export HC_API={}/v1", app.base_url);
+        println!("export HC_PK={publishable}");
+        println!("export HC_SK={secret}");
+        if let Some(sandbox) = &app.sandbox {
+            println!("export TOSS_SANDBOX={}", sandbox.base_url());
+        }
     }
     app.run_until_stopped().await.map_err(|e| e.to_string())
 }

@@ -28,6 +28,8 @@ pub struct Settings {
     pub toss_webhook_secret: Option<String>,
     /// The Toss API (`TOSS_API_BASE`).
     pub toss_api_base: String,
+    /// Where the embedded sandbox listens in test mode without a Toss key (`HC_SANDBOX_BIND`).
+    pub sandbox_bind: String,
     /// Overall timeout of a Toss call, in milliseconds (`HC_TOSS_TIMEOUT_MS`).
     pub toss_timeout_ms: u64,
     /// How long an order may wait for payment, in seconds (`HC_PAYMENT_TIMEOUT_SECS`).
@@ -114,6 +116,7 @@ impl Settings {
             .and_then(|b| b.set_default("db_wait_timeout_ms", 5_000))
             .and_then(|b| b.set_default("toss_api_base", "https://api.tosspayments.com"))
             .and_then(|b| b.set_default("toss_timeout_ms", 15_000))
+            .and_then(|b| b.set_default("sandbox_bind", "127.0.0.1:8090"))
             .and_then(|b| b.set_default("payment_timeout_secs", 1_800))
             .and_then(|b| b.set_default("cors_origins", "*"))
             .and_then(|b| b.set_default("log_format", "text"))
@@ -151,6 +154,12 @@ impl Settings {
         let fail = |msg: String| Err(SettingsError(msg));
         if self.bind.parse::<SocketAddr>().is_err() {
             return fail(format!("HC_BIND must be host:port, got {:?}", self.bind));
+        }
+        if self.sandbox_bind.parse::<SocketAddr>().is_err() {
+            return fail(format!(
+                "HC_SANDBOX_BIND must be host:port, got {:?}",
+                self.sandbox_bind
+            ));
         }
         if !self.database_url.starts_with("postgres://")
             && !self.database_url.starts_with("postgresql://")

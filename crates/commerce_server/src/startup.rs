@@ -122,13 +122,22 @@ impl Application {
             Some(key) => (settings.toss_api_base.clone(), key.clone(), None),
             None => {
                 let sandbox = tosspayments_sandbox::start(SandboxConfig {
+                    bind: settings.sandbox_bind.clone(),
                     secret_key: Some(SANDBOX_SECRET_KEY.to_owned()),
                     webhook_url: Some(format!("http://{address}/v1/webhooks/tosspayments")),
                     webhook_secret: settings.toss_webhook_secret.clone(),
                     ..SandboxConfig::default()
                 })
                 .await
-                .map_err(|e| fail("the embedded TossPayments sandbox", e))?;
+                .map_err(|e| {
+                    fail(
+                        &format!(
+                            "HC_SANDBOX_BIND ({}), the embedded TossPayments sandbox",
+                            settings.sandbox_bind
+                        ),
+                        e,
+                    )
+                })?;
                 (
                     sandbox.base_url().to_owned(),
                     SANDBOX_SECRET_KEY.to_owned(),
