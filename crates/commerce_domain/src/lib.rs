@@ -19,6 +19,7 @@ pub mod refund;
 pub mod settle;
 pub mod usecases;
 pub mod validation;
+pub mod webhook;
 
 #[cfg(any(test, feature = "mocks"))]
 pub mod testing;

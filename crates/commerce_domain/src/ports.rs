@@ -15,6 +15,7 @@ mod id_generator;
 mod idempotency_store;
 mod order_store;
 mod store_error;
+mod webhook_store;
 
 pub use api_key_store::ApiKeyStore;
 pub use cart_store::CartStore;
@@ -28,6 +29,9 @@ pub use id_generator::IdGenerator;
 pub use idempotency_store::{IdempotencyBegin, IdempotencyStore, StoredResponse};
 pub use order_store::{CheckoutPlan, CheckoutStoreError, OrderEvent, OrderQuery, OrderStore};
 pub use store_error::{BoxError, StoreError};
+pub use webhook_store::{
+    Delivery, DeliveryAttempt, DueDelivery, InboundReceipt, PendingEvent, WebhookStore,
+};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use {
@@ -35,4 +39,5 @@ pub use {
     catalog_admin_store::MockCatalogAdminStore, catalog_store::MockCatalogStore, clock::MockClock,
     gateway::MockPaymentGateway, id_generator::MockIdGenerator,
     idempotency_store::MockIdempotencyStore, order_store::MockOrderStore,
+    webhook_store::MockWebhookStore,
 };

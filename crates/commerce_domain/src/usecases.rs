@@ -9,12 +9,13 @@ mod confirm;
 mod jobs;
 mod orders;
 mod sync;
+mod webhooks;
 
 use std::sync::Arc;
 
 use crate::ports::{
     ApiKeyStore, CartStore, CatalogAdminStore, CatalogStore, Clock, IdGenerator, IdempotencyStore,
-    OrderStore, PaymentGateway,
+    OrderStore, PaymentGateway, WebhookStore,
 };
 
 pub use apikeys::{ApiKeyService, ApiKeyServiceError, AuthError, NewKeyRequest, Principal};
@@ -28,6 +29,7 @@ pub use confirm::{ConfirmError, ConfirmOutcome, ConfirmRequest, ConfirmStatus, P
 pub use jobs::{JobReport, JobService};
 pub use orders::{OrderService, OrderServiceError};
 pub use sync::{SyncError, SyncOutcome};
+pub use webhooks::{WebhookService, WebhookServiceError};
 
 /// How often a use case re-reads and retries after a version conflict before giving up.
 const MAX_ATTEMPTS: usize = 5;
@@ -45,6 +47,8 @@ pub struct Ports {
     pub api_keys: Arc<dyn ApiKeyStore>,
     /// Stored responses per `Idempotency-Key`.
     pub idempotency: Arc<dyn IdempotencyStore>,
+    /// Merchant webhooks and inbound receipts.
+    pub webhooks: Arc<dyn WebhookStore>,
     /// Order, payment, refund and outbox storage.
     pub orders: Arc<dyn OrderStore>,
     /// The payment provider.

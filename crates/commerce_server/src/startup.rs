@@ -80,6 +80,7 @@ pub fn services(
         catalog_admin: Arc::new(store.clone()),
         api_keys: Arc::new(store.clone()),
         idempotency: Arc::new(store.clone()),
+        webhooks: Arc::new(store.clone()),
         orders: Arc::new(store.clone()),
         gateway: Arc::new(gateway),
         clock: Arc::new(SystemClock),

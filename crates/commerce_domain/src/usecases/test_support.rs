@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::ports::{
     MockApiKeyStore, MockCartStore, MockCatalogAdminStore, MockCatalogStore, MockIdempotencyStore,
-    MockOrderStore, MockPaymentGateway,
+    MockOrderStore, MockPaymentGateway, MockWebhookStore,
 };
 use crate::testing::{at, FixedClock, SequenceIds};
 
@@ -18,6 +18,7 @@ pub struct Mocks {
     pub catalog_admin: MockCatalogAdminStore,
     pub api_keys: MockApiKeyStore,
     pub idempotency: MockIdempotencyStore,
+    pub webhooks: MockWebhookStore,
     pub orders: MockOrderStore,
     pub gateway: MockPaymentGateway,
 }
@@ -31,6 +32,7 @@ impl Mocks {
             catalog_admin: Arc::new(self.catalog_admin),
             api_keys: Arc::new(self.api_keys),
             idempotency: Arc::new(self.idempotency),
+            webhooks: Arc::new(self.webhooks),
             orders: Arc::new(self.orders),
             gateway: Arc::new(self.gateway),
             clock: Arc::new(FixedClock::new(at(now))),

@@ -54,6 +54,7 @@ pub fn ports(store: &PgStore, ids: Arc<SequenceIds>, now: i64) -> Ports {
         catalog_admin: Arc::new(store.clone()),
         api_keys: Arc::new(store.clone()),
         idempotency: Arc::new(store.clone()),
+        webhooks: Arc::new(store.clone()),
         orders: Arc::new(store.clone()),
         gateway: Arc::new(NoGateway),
         clock: Arc::new(FixedClock::new(at(now))),
