@@ -76,7 +76,10 @@ fn check_events(events: &[String], errors: &mut Vec<FieldError>) {
         errors.push(FieldError::new(
             "events",
             "invalid",
-            format!("must be [\"*\"] or event types among {}", EVENT_TYPES.join(", ")),
+            format!(
+                "must be [\"*\"] or event types among {}",
+                EVENT_TYPES.join(", ")
+            ),
         ));
     }
 }
@@ -86,7 +89,11 @@ impl WebhookEndpoint {
     ///
     /// # Errors
     /// [`ValidationErrors`] for a missing or bad URL or unknown event types.
-    pub fn create(input: WebhookInput, ids: &dyn IdGenerator, now: DateTime<Utc>) -> Result<Self, ValidationErrors> {
+    pub fn create(
+        input: WebhookInput,
+        ids: &dyn IdGenerator,
+        now: DateTime<Utc>,
+    ) -> Result<Self, ValidationErrors> {
         let mut errors = Vec::new();
         let url = input.url.unwrap_or_default();
         check_url(&url, &mut errors);
@@ -112,7 +119,11 @@ impl WebhookEndpoint {
     ///
     /// # Errors
     /// [`ValidationErrors`]; the endpoint is unchanged then.
-    pub fn apply(&mut self, input: WebhookInput, now: DateTime<Utc>) -> Result<(), ValidationErrors> {
+    pub fn apply(
+        &mut self,
+        input: WebhookInput,
+        now: DateTime<Utc>,
+    ) -> Result<(), ValidationErrors> {
         let mut errors = Vec::new();
         if let Some(url) = &input.url {
             check_url(url, &mut errors);
@@ -189,8 +200,9 @@ pub fn next_after(
     match RETRY_DELAYS_SECONDS.get(index) {
         Some(seconds) => {
             let factor = scale.max(0.0) * (0.9 + 0.2 * jitter.clamp(0.0, 1.0));
-            let millis = (f64::from(i32::try_from(*seconds).unwrap_or(i32::MAX)) * 1_000.0 * factor).round();
-            let millis = if millis.is_finite() && millis >= 0.0 && millis < 1e15 {
+            let millis =
+                (f64::from(i32::try_from(*seconds).unwrap_or(i32::MAX)) * 1_000.0 * factor).round();
+            let millis = if (0.0..1e15).contains(&millis) {
                 format!("{millis:.0}").parse::<i64>().unwrap_or(0)
             } else {
                 0
@@ -198,7 +210,9 @@ pub fn next_after(
             DeliveryNext::RetryAt(now + Duration::milliseconds(millis))
         }
         None => DeliveryNext::GiveUp {
-            reason: format!("every delivery attempt failed ({attempt} attempts over the retry window)"),
+            reason: format!(
+                "every delivery attempt failed ({attempt} attempts over the retry window)"
+            ),
         },
     }
 }
@@ -247,20 +261,46 @@ mod tests {
 
     #[test]
     fn success_is_2xx_and_410_gives_up_at_once() {
-        assert_eq!(next_after(1, Some(204), at(0), 1.0, 0.5), DeliveryNext::Succeeded);
-        assert!(matches!(next_after(1, Some(410), at(0), 1.0, 0.5), DeliveryNext::GiveUp { .. }));
+        assert_eq!(
+            next_after(1, Some(204), at(0), 1.0, 0.5),
+            DeliveryNext::Succeeded
+        );
+        assert!(matches!(
+            next_after(1, Some(410), at(0), 1.0, 0.5),
+            DeliveryNext::GiveUp { .. }
+        ));
     }
 
     #[test]
     fn failures_back_off_exponentially_with_jitter_then_give_up() {
-        assert_eq!(next_after(1, Some(500), at(0), 1.0, 0.5), DeliveryNext::RetryAt(at(60)));
-        assert_eq!(next_after(2, None, at(0), 1.0, 0.5), DeliveryNext::RetryAt(at(300)));
-        assert_eq!(next_after(7, Some(503), at(0), 1.0, 0.5), DeliveryNext::RetryAt(at(43_200)));
-        let DeliveryNext::RetryAt(early) = next_after(1, Some(500), at(0), 1.0, 0.0) else { panic!() };
+        assert_eq!(
+            next_after(1, Some(500), at(0), 1.0, 0.5),
+            DeliveryNext::RetryAt(at(60))
+        );
+        assert_eq!(
+            next_after(2, None, at(0), 1.0, 0.5),
+            DeliveryNext::RetryAt(at(300))
+        );
+        assert_eq!(
+            next_after(7, Some(503), at(0), 1.0, 0.5),
+            DeliveryNext::RetryAt(at(43_200))
+        );
+        let DeliveryNext::RetryAt(early) = next_after(1, Some(500), at(0), 1.0, 0.0) else {
+            panic!()
+        };
         assert_eq!(early, at(54));
-        assert!(matches!(next_after(8, Some(500), at(0), 1.0, 0.5), DeliveryNext::GiveUp { .. }));
+        assert!(matches!(
+            next_after(8, Some(500), at(0), 1.0, 0.5),
+            DeliveryNext::GiveUp { .. }
+        ));
         let total: i64 = RETRY_DELAYS_SECONDS.iter().sum();
-        assert!((20 * 3_600..=26 * 3_600).contains(&total), "about a day: {total}");
-        assert_eq!(next_after(1, Some(500), at(0), 0.001, 0.5), DeliveryNext::RetryAt(at(0) + Duration::milliseconds(60)));
+        assert!(
+            (20 * 3_600..=26 * 3_600).contains(&total),
+            "about a day: {total}"
+        );
+        assert_eq!(
+            next_after(1, Some(500), at(0), 0.001, 0.5),
+            DeliveryNext::RetryAt(at(0) + Duration::milliseconds(60))
+        );
     }
 }

@@ -42,6 +42,12 @@ pub struct Settings {
     pub expiry_interval_secs: u64,
     /// Seconds between reconciliation runs (`HC_RECONCILE_INTERVAL_SECS`).
     pub reconcile_interval_secs: u64,
+    /// Milliseconds between webhook delivery runs (`HC_WEBHOOK_INTERVAL_MS`).
+    pub webhook_interval_ms: u64,
+    /// Timeout of one webhook delivery, in milliseconds (`HC_WEBHOOK_TIMEOUT_MS`).
+    pub webhook_timeout_ms: u64,
+    /// Multiplier of the webhook retry delays (`HC_WEBHOOK_RETRY_SCALE`; 1.0 in production).
+    pub webhook_retry_scale: f64,
     /// How long a confirm may stay unanswered before reconciliation settles it, in seconds
     /// (`HC_RECONCILE_AFTER_SECS`).
     pub reconcile_after_secs: u64,
@@ -123,6 +129,9 @@ impl Settings {
             .and_then(|b| b.set_default("expiry_interval_secs", 30))
             .and_then(|b| b.set_default("reconcile_interval_secs", 30))
             .and_then(|b| b.set_default("reconcile_after_secs", 60))
+            .and_then(|b| b.set_default("webhook_interval_ms", 1_000))
+            .and_then(|b| b.set_default("webhook_timeout_ms", 10_000))
+            .and_then(|b| b.set_default("webhook_retry_scale", 1.0))
             .map_err(bad)?
             .add_source(config::File::with_name(&file).required(false));
         let hc: config::Map<String, String> = vars
@@ -177,6 +186,9 @@ impl Settings {
         }
         if self.payment_timeout_secs == 0 {
             return fail("HC_PAYMENT_TIMEOUT_SECS must be at least 1".to_owned());
+        }
+        if !(self.webhook_retry_scale.is_finite() && self.webhook_retry_scale >= 0.0) {
+            return fail("HC_WEBHOOK_RETRY_SCALE must be a non-negative number".to_owned());
         }
         if self.db_pool_size == 0 {
             return fail("HC_DB_POOL_SIZE must be at least 1".to_owned());

@@ -94,6 +94,7 @@ pub fn services(
         settings.mode(),
         timeout,
         settings.toss_client_key.clone(),
+        settings.toss_webhook_secret.clone(),
     ))
 }
 
@@ -150,12 +151,20 @@ impl Application {
             tracing::warn!("TOSS_WEBHOOK_SECRET is not set: unsigned webhooks are accepted and trusted only through the read-back from TossPayments");
         }
         let state = web::Data::new(services(&settings, store, &toss_base, &secret_key)?);
+        let dispatcher = crate::webhooks::outbound::Dispatcher::new(
+            state.clone(),
+            Duration::from_millis(settings.webhook_timeout_ms),
+            settings.webhook_retry_scale,
+        );
         let (data, origins) = (state.clone(), settings.cors_origin_list());
-        let server = HttpServer::new(move || crate::http::app(data.clone(), origins.clone()))
-            .listen(listener)
-            .map_err(|e| fail("HC_BIND", e))?
-            .shutdown_timeout(30)
-            .run();
+        let dispatcher = web::Data::new(dispatcher);
+        let server = HttpServer::new(move || {
+            crate::http::app(data.clone(), origins.clone()).app_data(dispatcher.clone())
+        })
+        .listen(listener)
+        .map_err(|e| fail("HC_BIND", e))?
+        .shutdown_timeout(30)
+        .run();
         Ok(Application {
             state,
             base_url: format!("http://{address}"),
@@ -198,12 +207,22 @@ async fn run_jobs(state: web::Data<AppState>, settings: Settings) {
         tokio::time::interval(Duration::from_secs(settings.reconcile_interval_secs.max(1)));
     let stale_after =
         chrono::Duration::seconds(i64::try_from(settings.reconcile_after_secs).unwrap_or(60));
+    let mut deliveries =
+        tokio::time::interval(Duration::from_millis(settings.webhook_interval_ms.max(10)));
+    let dispatcher = crate::webhooks::outbound::Dispatcher::new(
+        state.clone(),
+        Duration::from_millis(settings.webhook_timeout_ms),
+        settings.webhook_retry_scale,
+    );
     loop {
         tokio::select! {
             _ = expiry.tick() => match state.jobs.expire_overdue(100).await {
                 Ok(report) if report.claimed > 0 => tracing::info!(claimed = report.claimed, changed = report.changed, failed = report.failed.len(), "expiry run"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "expiry run failed"),
+            },
+            _ = deliveries.tick() => if let Err(e) = dispatcher.run_once().await {
+                tracing::warn!(error = %e, "webhook delivery run failed");
             },
             _ = reconcile.tick() => match state.jobs.reconcile_confirming(stale_after, 100).await {
                 Ok(report) if report.claimed > 0 => tracing::info!(claimed = report.claimed, changed = report.changed, failed = report.failed.len(), "reconciliation run"),

@@ -4,7 +4,7 @@
 use commerce_domain::apikey::Mode;
 use commerce_domain::usecases::{
     ApiKeyService, CartService, CatalogService, CheckoutService, JobService, OrderService,
-    PaymentService, Ports,
+    PaymentService, Ports, WebhookService,
 };
 use commerce_postgres::PgStore;
 
@@ -25,6 +25,10 @@ pub struct AppState {
     pub keys: ApiKeyService,
     /// Background jobs.
     pub jobs: JobService,
+    /// Merchant webhook endpoints.
+    pub webhooks: WebhookService,
+    /// The inbound TossPayments webhook signing secret, when configured.
+    pub toss_webhook_secret: Option<String>,
     /// The ports, for the idempotency layer.
     pub ports: Ports,
     /// The store, for readiness checks.
@@ -43,6 +47,7 @@ impl AppState {
         mode: Mode,
         payment_timeout: chrono::Duration,
         toss_client_key: Option<String>,
+        toss_webhook_secret: Option<String>,
     ) -> Self {
         AppState {
             carts: CartService::new(ports.clone()),
@@ -52,6 +57,8 @@ impl AppState {
             catalog: CatalogService::new(ports.clone()),
             keys: ApiKeyService::new(ports.clone()),
             jobs: JobService::new(ports.clone(), chrono::Duration::minutes(2)),
+            webhooks: WebhookService::new(ports.clone()),
+            toss_webhook_secret,
             ports,
             store,
             mode,

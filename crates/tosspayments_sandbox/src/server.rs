@@ -140,6 +140,11 @@ impl SandboxHandle {
         self.shared.webhooks.attempts()
     }
 
+    /// Sends future webhooks to `url` (for a merchant server that starts after the sandbox).
+    pub fn set_webhook_url(&self, url: &str) {
+        self.shared.webhooks.set_url(Some(url.to_owned()));
+    }
+
     /// Makes the next `count` Toss API calls fail as `mode` says.
     pub fn inject_faults(&self, mode: FaultMode, count: u32) {
         self.shared.faults.set(mode, count);

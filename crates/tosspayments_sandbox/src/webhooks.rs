@@ -51,6 +51,7 @@ pub struct WebhookSettings {
 pub struct Webhooks {
     queue: UnboundedSender<Outbound>,
     log: Arc<Mutex<Vec<WebhookAttempt>>>,
+    url: Arc<Mutex<Option<String>>>,
 }
 
 /// The legacy envelope's `createdAt`: KST without an offset, with microseconds.
@@ -106,9 +107,11 @@ impl Webhooks {
             .build()
             .unwrap_or_default();
         let delivery_log = log.clone();
+        let url = Arc::new(Mutex::new(settings.url.clone()));
+        let target = url.clone();
         tokio::spawn(async move {
             while let Some(event) = receiver.recv().await {
-                let Some(url) = settings.url.clone() else {
+                let Some(url) = target.lock().ok().and_then(|u| u.clone()) else {
                     continue;
                 };
                 let (event_type, body) = render(&event, clock.now());
@@ -123,7 +126,14 @@ impl Webhooks {
                 tokio::spawn(delivery.run(event_type, body));
             }
         });
-        Webhooks { queue, log }
+        Webhooks { queue, log, url }
+    }
+
+    /// Points future deliveries at `url`.
+    pub fn set_url(&self, url: Option<String>) {
+        if let Ok(mut current) = self.url.lock() {
+            *current = url;
+        }
     }
 
     /// Queues webhooks for delivery.

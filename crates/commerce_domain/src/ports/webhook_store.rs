@@ -131,7 +131,11 @@ pub trait WebhookStore: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError`].
-    async fn list_deliveries(&self, webhook: &WebhookId, page: &PageRequest) -> Result<Page<Delivery>, StoreError>;
+    async fn list_deliveries(
+        &self,
+        webhook: &WebhookId,
+        page: &PageRequest,
+    ) -> Result<Page<Delivery>, StoreError>;
 
     /// Makes a delivery due again now; `None` when there is no such delivery.
     ///
@@ -204,9 +208,15 @@ pub trait WebhookStore: Send + Sync {
     /// [`StoreError`].
     async fn body_handled(&self, body_sha256: &str) -> Result<bool, StoreError>;
 
-    /// Records how an inbound receipt was handled.
+    /// Records how an inbound receipt was handled. A `retryable` outcome forgets the
+    /// transmission id, so Toss's redelivery of it is handled afresh.
     ///
     /// # Errors
     /// [`StoreError`].
-    async fn finish_receipt(&self, id: i64, outcome: &str) -> Result<(), StoreError>;
+    async fn finish_receipt(
+        &self,
+        id: i64,
+        outcome: &str,
+        retryable: bool,
+    ) -> Result<(), StoreError>;
 }

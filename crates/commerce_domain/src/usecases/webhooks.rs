@@ -49,8 +49,12 @@ impl WebhookService {
     ///
     /// # Errors
     /// [`WebhookServiceError::Invalid`].
-    pub async fn create(&self, input: WebhookInput) -> Result<WebhookEndpoint, WebhookServiceError> {
-        let webhook = WebhookEndpoint::create(input, self.ports.ids.as_ref(), self.ports.clock.now())?;
+    pub async fn create(
+        &self,
+        input: WebhookInput,
+    ) -> Result<WebhookEndpoint, WebhookServiceError> {
+        let webhook =
+            WebhookEndpoint::create(input, self.ports.ids.as_ref(), self.ports.clock.now())?;
         self.ports.webhooks.insert_webhook(&webhook).await?;
         Ok(webhook)
     }
@@ -79,7 +83,11 @@ impl WebhookService {
     ///
     /// # Errors
     /// [`WebhookServiceError::NotFound`], [`WebhookServiceError::Invalid`].
-    pub async fn update(&self, id: &WebhookId, input: WebhookInput) -> Result<WebhookEndpoint, WebhookServiceError> {
+    pub async fn update(
+        &self,
+        id: &WebhookId,
+        input: WebhookInput,
+    ) -> Result<WebhookEndpoint, WebhookServiceError> {
         let mut webhook = self.get(id).await?;
         webhook.apply(input, self.ports.clock.now())?;
         if self.ports.webhooks.update_webhook(&webhook).await? {
@@ -94,7 +102,12 @@ impl WebhookService {
     /// # Errors
     /// [`WebhookServiceError::NotFound`].
     pub async fn delete(&self, id: &WebhookId) -> Result<(), WebhookServiceError> {
-        if self.ports.webhooks.delete_webhook(id, self.ports.clock.now()).await? {
+        if self
+            .ports
+            .webhooks
+            .delete_webhook(id, self.ports.clock.now())
+            .await?
+        {
             Ok(())
         } else {
             Err(WebhookServiceError::NotFound)
@@ -105,7 +118,11 @@ impl WebhookService {
     ///
     /// # Errors
     /// [`WebhookServiceError::NotFound`].
-    pub async fn deliveries(&self, id: &WebhookId, page: PageRequest) -> Result<Page<Delivery>, WebhookServiceError> {
+    pub async fn deliveries(
+        &self,
+        id: &WebhookId,
+        page: PageRequest,
+    ) -> Result<Page<Delivery>, WebhookServiceError> {
         self.get(id).await?;
         Ok(self.ports.webhooks.list_deliveries(id, &page).await?)
     }
@@ -114,7 +131,11 @@ impl WebhookService {
     ///
     /// # Errors
     /// [`WebhookServiceError::NotFound`].
-    pub async fn retry(&self, id: &WebhookId, delivery: &DeliveryId) -> Result<Delivery, WebhookServiceError> {
+    pub async fn retry(
+        &self,
+        id: &WebhookId,
+        delivery: &DeliveryId,
+    ) -> Result<Delivery, WebhookServiceError> {
         self.ports
             .webhooks
             .retry_delivery(id, delivery, self.ports.clock.now())

@@ -19,7 +19,10 @@ use serde_json::Value;
 use super::PgStore;
 use crate::error::PgError;
 use crate::rows::json::{metadata_from_json, metadata_to_json};
-use crate::schema::{events, inbound_webhooks, webhook_deliveries as deliveries, webhook_delivery_attempts as attempts, webhook_endpoints as endpoints};
+use crate::schema::{
+    events, inbound_webhooks, webhook_deliveries as deliveries,
+    webhook_delivery_attempts as attempts, webhook_endpoints as endpoints,
+};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = endpoints, check_for_backend(diesel::pg::Pg))]
@@ -38,7 +41,10 @@ struct EndpointRow {
 impl EndpointRow {
     fn into_endpoint(self) -> Result<WebhookEndpoint, PgError> {
         let events = match self.events {
-            Value::Array(items) => items.into_iter().filter_map(|e| e.as_str().map(str::to_owned)).collect(),
+            Value::Array(items) => items
+                .into_iter()
+                .filter_map(|e| e.as_str().map(str::to_owned))
+                .collect(),
             _ => Vec::new(),
         };
         Ok(WebhookEndpoint {
@@ -81,22 +87,34 @@ fn status_code(code: Option<i32>) -> Option<u16> {
 }
 
 /// Deliveries with their attempts, in the order of `rows`.
-async fn with_attempts(conn: &mut AsyncPgConnection, rows: Vec<DeliveryRow>) -> Result<Vec<Delivery>, PgError> {
+async fn with_attempts(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<DeliveryRow>,
+) -> Result<Vec<Delivery>, PgError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let attempt_rows: Vec<AttemptRow> = attempts::table
         .filter(attempts::delivery_id.eq_any(&ids))
         .order((attempts::attempted_at.asc(), attempts::id.asc()))
-        .select((attempts::delivery_id, attempts::attempted_at, attempts::status_code, attempts::duration_ms, attempts::error))
+        .select((
+            attempts::delivery_id,
+            attempts::attempted_at,
+            attempts::status_code,
+            attempts::duration_ms,
+            attempts::error,
+        ))
         .load(conn)
         .await?;
     let mut by_delivery: HashMap<String, Vec<DeliveryAttempt>> = HashMap::new();
     for a in attempt_rows {
-        by_delivery.entry(a.delivery_id).or_default().push(DeliveryAttempt {
-            attempted_at: a.attempted_at,
-            status_code: status_code(a.status_code),
-            duration_ms: a.duration_ms,
-            error: a.error,
-        });
+        by_delivery
+            .entry(a.delivery_id)
+            .or_default()
+            .push(DeliveryAttempt {
+                attempted_at: a.attempted_at,
+                status_code: status_code(a.status_code),
+                duration_ms: a.duration_ms,
+                error: a.error,
+            });
     }
     rows.into_iter()
         .map(|r| {
@@ -202,37 +220,55 @@ impl WebhookStore for PgStore {
             .load(&mut conn)
             .await
             .map_err(PgError::from)?;
-        Ok(rows.into_iter().map(EndpointRow::into_endpoint).collect::<Result<_, _>>()?)
+        Ok(rows
+            .into_iter()
+            .map(EndpointRow::into_endpoint)
+            .collect::<Result<_, _>>()?)
     }
 
     async fn update_webhook(&self, w: &WebhookEndpoint) -> Result<bool, StoreError> {
         let mut conn = self.conn().await?;
-        let n = diesel::update(endpoints::table.filter(endpoints::id.eq(w.id.as_str())).filter(endpoints::deleted_at.is_null()))
-            .set((
-                endpoints::url.eq(&w.url),
-                endpoints::events.eq(Value::from(w.events.clone())),
-                endpoints::is_active.eq(w.is_active),
-                endpoints::metadata.eq(metadata_to_json(&w.metadata)),
-                endpoints::disabled_reason.eq(&w.disabled_reason),
-                endpoints::updated_at.eq(w.updated_at),
-            ))
-            .execute(&mut conn)
-            .await
-            .map_err(PgError::from)?;
+        let n = diesel::update(
+            endpoints::table
+                .filter(endpoints::id.eq(w.id.as_str()))
+                .filter(endpoints::deleted_at.is_null()),
+        )
+        .set((
+            endpoints::url.eq(&w.url),
+            endpoints::events.eq(Value::from(w.events.clone())),
+            endpoints::is_active.eq(w.is_active),
+            endpoints::metadata.eq(metadata_to_json(&w.metadata)),
+            endpoints::disabled_reason.eq(&w.disabled_reason),
+            endpoints::updated_at.eq(w.updated_at),
+        ))
+        .execute(&mut conn)
+        .await
+        .map_err(PgError::from)?;
         Ok(n == 1)
     }
 
     async fn delete_webhook(&self, id: &WebhookId, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let mut conn = self.conn().await?;
-        let n = diesel::update(endpoints::table.filter(endpoints::id.eq(id.as_str())).filter(endpoints::deleted_at.is_null()))
-            .set((endpoints::deleted_at.eq(now), endpoints::is_active.eq(false)))
-            .execute(&mut conn)
-            .await
-            .map_err(PgError::from)?;
+        let n = diesel::update(
+            endpoints::table
+                .filter(endpoints::id.eq(id.as_str()))
+                .filter(endpoints::deleted_at.is_null()),
+        )
+        .set((
+            endpoints::deleted_at.eq(now),
+            endpoints::is_active.eq(false),
+        ))
+        .execute(&mut conn)
+        .await
+        .map_err(PgError::from)?;
         Ok(n == 1)
     }
 
-    async fn list_deliveries(&self, webhook: &WebhookId, page: &PageRequest) -> Result<Page<Delivery>, StoreError> {
+    async fn list_deliveries(
+        &self,
+        webhook: &WebhookId,
+        page: &PageRequest,
+    ) -> Result<Page<Delivery>, StoreError> {
         let mut conn = self.conn().await?;
         let mut query = deliveries::table
             .inner_join(events::table)
@@ -255,7 +291,12 @@ impl WebhookStore for PgStore {
         Ok(Page::from_rows(items, page.limit, None))
     }
 
-    async fn retry_delivery(&self, webhook: &WebhookId, delivery: &DeliveryId, now: DateTime<Utc>) -> Result<Option<Delivery>, StoreError> {
+    async fn retry_delivery(
+        &self,
+        webhook: &WebhookId,
+        delivery: &DeliveryId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Delivery>, StoreError> {
         let mut conn = self.conn().await?;
         let n = diesel::update(
             deliveries::table
@@ -284,7 +325,12 @@ impl WebhookStore for PgStore {
         Ok(with_attempts(&mut conn, rows).await?.into_iter().next())
     }
 
-    async fn claim_undispatched_events(&self, now: DateTime<Utc>, limit: u32, lease: Duration) -> Result<Vec<PendingEvent>, StoreError> {
+    async fn claim_undispatched_events(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+        lease: Duration,
+    ) -> Result<Vec<PendingEvent>, StoreError> {
         let mut conn = self.conn().await?;
         let mut rows: Vec<ClaimedEvent> = diesel::sql_query(
             "UPDATE events SET lease_until = $2 WHERE id IN (
@@ -306,20 +352,40 @@ impl WebhookStore for PgStore {
                 Ok(PendingEvent {
                     id: EventId::parse(&r.id).map_err(PgError::corrupt)?,
                     event_type: r.event_type,
-                    order_id: r.order_id.as_deref().map(OrderId::parse).transpose().map_err(PgError::corrupt)?,
-                    refund_id: r.refund_id.as_deref().map(RefundId::parse).transpose().map_err(PgError::corrupt)?,
+                    order_id: r
+                        .order_id
+                        .as_deref()
+                        .map(OrderId::parse)
+                        .transpose()
+                        .map_err(PgError::corrupt)?,
+                    refund_id: r
+                        .refund_id
+                        .as_deref()
+                        .map(RefundId::parse)
+                        .transpose()
+                        .map_err(PgError::corrupt)?,
                     occurred_at: r.occurred_at,
                 })
             })
             .collect::<Result<_, PgError>>()?)
     }
 
-    async fn dispatch_event(&self, event: &EventId, body: &str, targets: &[(DeliveryId, WebhookId)], now: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn dispatch_event(
+        &self,
+        event: &EventId,
+        body: &str,
+        targets: &[(DeliveryId, WebhookId)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let payload: Value = serde_json::from_str(body).map_err(PgError::corrupt)?;
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| -> Result<(), PgError> {
             diesel::update(events::table.filter(events::id.eq(event.as_str())))
-                .set((events::payload.eq(&payload), events::dispatched_at.eq(now), events::lease_until.eq(None::<DateTime<Utc>>)))
+                .set((
+                    events::payload.eq(&payload),
+                    events::dispatched_at.eq(now),
+                    events::lease_until.eq(None::<DateTime<Utc>>),
+                ))
                 .execute(conn)
                 .await?;
             for (delivery, webhook) in targets {
@@ -343,7 +409,12 @@ impl WebhookStore for PgStore {
         Ok(())
     }
 
-    async fn claim_due_deliveries(&self, now: DateTime<Utc>, limit: u32, lease: Duration) -> Result<Vec<DueDelivery>, StoreError> {
+    async fn claim_due_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+        lease: Duration,
+    ) -> Result<Vec<DueDelivery>, StoreError> {
         let mut conn = self.conn().await?;
         let claimed: Vec<ClaimedDelivery> = diesel::sql_query(
             "UPDATE webhook_deliveries SET lease_until = $2 WHERE id IN (
@@ -386,20 +457,27 @@ impl WebhookStore for PgStore {
             .map_err(PgError::from)?;
         Ok(rows
             .into_iter()
-            .map(|(id, attempts, event_id, event_type, payload, _, endpoint)| {
-                Ok(DueDelivery {
-                    id: DeliveryId::parse(&id).map_err(PgError::corrupt)?,
-                    attempts: u32::try_from(attempts).map_err(PgError::corrupt)?,
-                    endpoint: endpoint.into_endpoint()?,
-                    event_id: EventId::parse(&event_id).map_err(PgError::corrupt)?,
-                    event_type,
-                    body: payload.to_string(),
-                })
-            })
+            .map(
+                |(id, attempts, event_id, event_type, payload, _, endpoint)| {
+                    Ok(DueDelivery {
+                        id: DeliveryId::parse(&id).map_err(PgError::corrupt)?,
+                        attempts: u32::try_from(attempts).map_err(PgError::corrupt)?,
+                        endpoint: endpoint.into_endpoint()?,
+                        event_id: EventId::parse(&event_id).map_err(PgError::corrupt)?,
+                        event_type,
+                        body: payload.to_string(),
+                    })
+                },
+            )
             .collect::<Result<_, PgError>>()?)
     }
 
-    async fn record_attempt(&self, delivery: &DeliveryId, attempt: &DeliveryAttempt, next: &DeliveryNext) -> Result<(), StoreError> {
+    async fn record_attempt(
+        &self,
+        delivery: &DeliveryId,
+        attempt: &DeliveryAttempt,
+        next: &DeliveryNext,
+    ) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
         let code = attempt.status_code.map(i32::from);
         conn.transaction(async |conn| -> Result<(), PgError> {
@@ -424,7 +502,11 @@ impl WebhookStore for PgStore {
             match next {
                 DeliveryNext::Succeeded => {
                     diesel::update(target)
-                        .set((common, deliveries::status.eq("succeeded"), deliveries::delivered_at.eq(attempt.attempted_at)))
+                        .set((
+                            common,
+                            deliveries::status.eq("succeeded"),
+                            deliveries::delivered_at.eq(attempt.attempted_at),
+                        ))
                         .execute(conn)
                         .await?;
                 }
@@ -441,7 +523,11 @@ impl WebhookStore for PgStore {
                         .get_result(conn)
                         .await?;
                     diesel::update(endpoints::table.filter(endpoints::id.eq(webhook)))
-                        .set((endpoints::is_active.eq(false), endpoints::disabled_reason.eq(reason), endpoints::updated_at.eq(attempt.attempted_at)))
+                        .set((
+                            endpoints::is_active.eq(false),
+                            endpoints::disabled_reason.eq(reason),
+                            endpoints::updated_at.eq(attempt.attempted_at),
+                        ))
                         .execute(conn)
                         .await?;
                 }
@@ -491,13 +577,29 @@ impl WebhookStore for PgStore {
         Ok(found.is_some())
     }
 
-    async fn finish_receipt(&self, id: i64, outcome: &str) -> Result<(), StoreError> {
+    async fn finish_receipt(
+        &self,
+        id: i64,
+        outcome: &str,
+        retryable: bool,
+    ) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
-        diesel::update(inbound_webhooks::table.filter(inbound_webhooks::id.eq(id)))
-            .set(inbound_webhooks::outcome.eq(outcome))
-            .execute(&mut conn)
-            .await
-            .map_err(PgError::from)?;
+        let target = inbound_webhooks::table.filter(inbound_webhooks::id.eq(id));
+        let result = if retryable {
+            diesel::update(target)
+                .set((
+                    inbound_webhooks::outcome.eq(outcome),
+                    inbound_webhooks::transmission_id.eq(None::<String>),
+                ))
+                .execute(&mut conn)
+                .await
+        } else {
+            diesel::update(target)
+                .set(inbound_webhooks::outcome.eq(outcome))
+                .execute(&mut conn)
+                .await
+        };
+        result.map_err(PgError::from)?;
         Ok(())
     }
 }

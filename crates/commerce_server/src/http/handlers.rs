@@ -9,3 +9,4 @@ pub mod health;
 pub mod orders;
 pub mod payments;
 pub mod products;
+pub mod webhooks;

@@ -5,6 +5,7 @@ use actix_web::web;
 
 use crate::http::handlers::{
     admin_catalog, admin_keys, admin_orders, carts, checkout, health, orders, payments, products,
+    webhooks,
 };
 
 /// Every (method, path) this server serves, as OpenAPI spells paths.
@@ -47,6 +48,18 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/admin/api-keys"),
     ("delete", "/v1/admin/api-keys/{id}"),
     ("post", "/v1/admin/api-keys/{id}/rotate"),
+    ("get", "/v1/admin/webhooks"),
+    ("post", "/v1/admin/webhooks"),
+    ("get", "/v1/admin/webhooks/{id}"),
+    ("patch", "/v1/admin/webhooks/{id}"),
+    ("delete", "/v1/admin/webhooks/{id}"),
+    ("post", "/v1/admin/webhooks/{id}/test"),
+    ("get", "/v1/admin/webhooks/{id}/deliveries"),
+    (
+        "post",
+        "/v1/admin/webhooks/{id}/deliveries/{delivery_id}/retry",
+    ),
+    ("post", "/v1/webhooks/tosspayments"),
 ];
 
 /// The OpenAPI document, kept in `docs/openapi.json`.
@@ -64,6 +77,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/v1/openapi.json", web::get().to(openapi))
+        .route("/v1/webhooks/tosspayments", web::post().to(webhooks::toss))
         .service(
             web::scope("/v1/storefront")
                 .route("/products", web::get().to(products::list))
@@ -139,6 +153,20 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .route("/api-keys", web::get().to(admin_keys::list))
                 .route("/api-keys", web::post().to(admin_keys::create))
                 .route("/api-keys/{id}", web::delete().to(admin_keys::revoke))
-                .route("/api-keys/{id}/rotate", web::post().to(admin_keys::rotate)),
+                .route("/api-keys/{id}/rotate", web::post().to(admin_keys::rotate))
+                .route("/webhooks", web::get().to(webhooks::list))
+                .route("/webhooks", web::post().to(webhooks::create))
+                .route("/webhooks/{id}", web::get().to(webhooks::get))
+                .route("/webhooks/{id}", web::patch().to(webhooks::update))
+                .route("/webhooks/{id}", web::delete().to(webhooks::delete))
+                .route("/webhooks/{id}/test", web::post().to(webhooks::test))
+                .route(
+                    "/webhooks/{id}/deliveries",
+                    web::get().to(webhooks::deliveries),
+                )
+                .route(
+                    "/webhooks/{id}/deliveries/{delivery_id}/retry",
+                    web::post().to(webhooks::retry),
+                ),
         );
 }

@@ -328,3 +328,53 @@ pub fn api_key(k: &ApiKeyInfo) -> Value {
         "created_at": time(k.created_at),
     })
 }
+
+/// A merchant webhook endpoint; its secret is shown whole only when `reveal` (the create
+/// answer), else masked to its last four characters.
+pub fn webhook(w: &commerce_domain::webhook::WebhookEndpoint, reveal: bool) -> Value {
+    let secret = if reveal {
+        w.secret.clone()
+    } else {
+        let tail: String = w
+            .secret
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        format!("whsec_…{tail}")
+    };
+    json!({
+        "id": w.id.as_str(),
+        "url": w.url,
+        "events": w.events,
+        "is_active": w.is_active,
+        "disabled_reason": w.disabled_reason,
+        "secret": secret,
+        "metadata": w.metadata,
+        "created_at": time(w.created_at),
+        "updated_at": time(w.updated_at),
+    })
+}
+
+/// A delivery with every attempt.
+pub fn delivery(d: &commerce_domain::ports::Delivery) -> Value {
+    json!({
+        "id": d.id.as_str(),
+        "webhook_id": d.webhook_id.as_str(),
+        "event_id": d.event_id.as_str(),
+        "event_type": d.event_type,
+        "status": d.status,
+        "next_attempt_at": (d.status == "pending").then(|| time(d.next_attempt_at)),
+        "delivered_at": optional_time(d.delivered_at),
+        "created_at": time(d.created_at),
+        "attempts": d.attempts.iter().map(|a| json!({
+            "attempted_at": time(a.attempted_at),
+            "status_code": a.status_code,
+            "duration_ms": a.duration_ms,
+            "error": a.error,
+        })).collect::<Vec<_>>(),
+    })
+}
