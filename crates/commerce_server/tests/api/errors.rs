@@ -115,7 +115,7 @@ async fn a_second_confirm_is_payment_already_confirmed() {
 
 #[tokio::test]
 async fn two_confirms_at_once_are_one_call_and_one_payment_in_progress() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with(&[("NO_SANDBOX_WEBHOOKS", "1")]).await;
     let order = placed(&app, 1).await;
     let payment_key = app.authorize(&order, "CARD", None).await;
     // Toss holds its answer: the first confirm is still running when the second arrives.

@@ -44,12 +44,22 @@ impl TestApp {
         TestApp::with(&[]).await
     }
 
-    /// A server whose settings include `extra` environment pairs.
+    /// A server whose settings include `extra` environment pairs. The sandbox sends its
+    /// webhooks to the server (signed when `TOSS_WEBHOOK_SECRET` is among `extra`), unless
+    /// `NO_SANDBOX_WEBHOOKS` is.
     pub async fn with(extra: &[(&str, &str)]) -> TestApp {
         let db = TestDb::new().await;
+        let setting = |name: &str| {
+            extra
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        };
         let sandbox = tosspayments_sandbox::start(SandboxConfig {
             secret_key: Some(TOSS_KEY.into()),
             fault_delay: Duration::from_secs(3),
+            webhook_secret: setting("TOSS_WEBHOOK_SECRET"),
+            webhook_retry_unit: Duration::from_millis(20),
             ..SandboxConfig::default()
         })
         .await
@@ -72,6 +82,9 @@ impl TestApp {
         let app = Application::build(settings).await.unwrap();
         let (base, state) = (app.base_url.clone(), app.state.clone());
         let (server, _) = app.spawn();
+        if setting("NO_SANDBOX_WEBHOOKS").is_none() {
+            sandbox.set_webhook_url(&format!("{base}/v1/webhooks/tosspayments"));
+        }
         commerce_server::demo::load_catalog(&state).await.unwrap();
         let key = |kind, name: &str| NewKeyRequest {
             name: name.into(),
@@ -247,4 +260,116 @@ pub fn seed_checkout() -> Value {
                              "country": "KR", "receiver_name": "김민수", "phone": "010-1234-5678"},
         "payment_method": "tosspayments",
     })
+}
+
+/// Waits up to 10 s for `probe` to hold.
+pub async fn eventually<F, Fut>(what: &str, probe: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if probe().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// One request a receiver got.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap()
+    }
+}
+
+/// A merchant's webhook receiver on a loopback port, answering the planned statuses then 200.
+pub struct Receiver {
+    pub url: String,
+    pub received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+    server: ServerHandle,
+}
+
+impl Receiver {
+    pub async fn start(plan: Vec<u16>) -> Receiver {
+        use std::sync::{Arc, Mutex};
+        let received: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let plan = Arc::new(Mutex::new(plan));
+        let (log, answers) = (received.clone(), plan.clone());
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+        let server = actix_web::HttpServer::new(move || {
+            let (log, answers) = (log.clone(), answers.clone());
+            actix_web::App::new().route(
+                "/hooks",
+                actix_web::web::post().to(
+                    move |request: actix_web::HttpRequest, body: actix_web::web::Bytes| {
+                        let (log, answers) = (log.clone(), answers.clone());
+                        async move {
+                            log.lock().unwrap().push(Received {
+                                headers: request
+                                    .headers()
+                                    .iter()
+                                    .map(|(n, v)| {
+                                        (n.to_string(), v.to_str().unwrap_or("").to_owned())
+                                    })
+                                    .collect(),
+                                body: String::from_utf8_lossy(&body).into_owned(),
+                            });
+                            let mut plan = answers.lock().unwrap();
+                            let status = if plan.is_empty() { 200 } else { plan.remove(0) };
+                            actix_web::HttpResponse::build(
+                                actix_web::http::StatusCode::from_u16(status).unwrap(),
+                            )
+                            .finish()
+                        }
+                    },
+                ),
+            )
+        })
+        .listen(listener)
+        .unwrap()
+        .workers(1)
+        .disable_signals()
+        .run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Receiver {
+            url,
+            received,
+            server: handle,
+        }
+    }
+
+    /// Requests received so far whose event type is `event_type`.
+    pub fn of_type(&self, event_type: &str) -> Vec<Received> {
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.header("x-webhook-event") == Some(event_type))
+            .cloned()
+            .collect()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        let server = self.server.clone();
+        tokio::spawn(async move { server.stop(false).await });
+    }
 }

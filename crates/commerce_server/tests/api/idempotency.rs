@@ -74,7 +74,7 @@ async fn the_same_key_with_another_request_is_idempotency_key_reused() {
 
 #[tokio::test]
 async fn a_key_whose_request_is_still_running_is_idempotency_key_in_use() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with(&[("NO_SANDBOX_WEBHOOKS", "1")]).await;
     let cart = app.cart_with_shirts(1).await;
     let order = app.checkout(&cart).await;
     let payment_key = app.authorize(&order, "CARD", None).await;

@@ -6,11 +6,13 @@ use std::process::Command;
 
 use crate::helpers::TestApp;
 
-fn sdk_dir() -> PathBuf {
+/// Where the SDK scripts live.
+pub fn sdk_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sdk")
 }
 
-fn install_sdk() {
+/// Installs the SDK once (idempotent).
+pub fn install_sdk() {
     let dir = sdk_dir();
     if dir
         .join("node_modules/@headless-commerce/sdk/package.json")
