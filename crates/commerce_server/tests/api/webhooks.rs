@@ -259,6 +259,34 @@ async fn the_seed_signature_is_accepted_and_a_wrong_or_missing_one_is_refused() 
         order_state(&app, &order).await,
         ("confirmed".into(), "paid".into())
     );
+    let signed = |body: &str| {
+        vec![(
+            "x-tosspayments-signature",
+            seed_signature(INBOUND_SECRET, body),
+        )]
+    };
+    let junk = "{not json";
+    let (status, answer) = post_webhook(&app, junk, &signed(junk)).await;
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (400, Some("invalid_request"))
+    );
+    let unknown_payment =
+        json!({"eventType": "PAYMENT_STATUS_CHANGED", "data": {"paymentKey": "tgen_nobody"}})
+            .to_string();
+    let (status, answer) = post_webhook(&app, &unknown_payment, &signed(&unknown_payment)).await;
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (200, Some("payment_not_found"))
+    );
+    let unknown_order =
+        json!({"secret": "ps_x", "status": "DONE", "orderId": "HC-order_0000000000000000000000"})
+            .to_string();
+    let (status, answer) = post_webhook(&app, &unknown_order, &signed(&unknown_order)).await;
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (200, Some("unknown_order"))
+    );
 }
 
 #[tokio::test]
