@@ -221,7 +221,7 @@ async fn run_jobs(state: web::Data<AppState>, settings: Settings) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "expiry run failed"),
             },
-            _ = deliveries.tick() => if let Err(e) = dispatcher.run_once().await {
+            _ = deliveries.tick() => if let Err(e) = dispatcher.drain().await {
                 tracing::warn!(error = %e, "webhook delivery run failed");
             },
             _ = reconcile.tick() => match state.jobs.reconcile_confirming(stale_after, 100).await {
