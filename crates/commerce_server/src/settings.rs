@@ -51,6 +51,10 @@ pub struct Settings {
     /// How long a confirm may stay unanswered before reconciliation settles it, in seconds
     /// (`HC_RECONCILE_AFTER_SECS`).
     pub reconcile_after_secs: u64,
+    /// How long a job hides an order it claimed from other workers, in seconds
+    /// (`HC_JOB_LEASE_SECS`): longer than one item's work, and the wait before an item whose
+    /// work failed (Toss unreachable) is tried again.
+    pub job_lease_secs: u64,
 }
 
 impl fmt::Debug for Settings {
@@ -129,6 +133,7 @@ impl Settings {
             .and_then(|b| b.set_default("expiry_interval_secs", 30))
             .and_then(|b| b.set_default("reconcile_interval_secs", 30))
             .and_then(|b| b.set_default("reconcile_after_secs", 60))
+            .and_then(|b| b.set_default("job_lease_secs", 120))
             .and_then(|b| b.set_default("webhook_interval_ms", 1_000))
             .and_then(|b| b.set_default("webhook_timeout_ms", 10_000))
             .and_then(|b| b.set_default("webhook_retry_scale", 1.0))

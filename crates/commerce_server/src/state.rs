@@ -48,6 +48,7 @@ impl AppState {
         payment_timeout: chrono::Duration,
         toss_client_key: Option<String>,
         toss_webhook_secret: Option<String>,
+        job_lease: chrono::Duration,
     ) -> Self {
         AppState {
             carts: CartService::new(ports.clone()),
@@ -56,7 +57,7 @@ impl AppState {
             orders: OrderService::new(ports.clone()),
             catalog: CatalogService::new(ports.clone()),
             keys: ApiKeyService::new(ports.clone()),
-            jobs: JobService::new(ports.clone(), chrono::Duration::minutes(2)),
+            jobs: JobService::new(ports.clone(), job_lease),
             webhooks: WebhookService::new(ports.clone()),
             toss_webhook_secret,
             ports,

@@ -25,7 +25,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
             web::post().to(dashboard_cancel),
         )
         .route("/sandbox/v1/faults", web::post().to(faults))
-        .route("/sandbox/v1/webhooks", web::get().to(webhook_log));
+        .route("/sandbox/v1/webhooks", web::get().to(webhook_log))
+        .route("/sandbox/v1/payments", web::get().to(payments));
 }
 
 fn invalid(why: &str) -> HttpResponse {
@@ -102,6 +103,11 @@ async fn dashboard_cancel(
 
 /// `{mode: timeout|http_500|reset, count}`: the next `count` API calls fail that way.
 async fn faults(body: Bytes, shared: web::Data<Shared>) -> HttpResponse {
+    if let Some(percent) = object(&body).and_then(|b| b.get("percent")?.as_u64()) {
+        let percent = u32::try_from(percent.min(100)).unwrap_or(100);
+        shared.faults.set_percent(percent);
+        return HttpResponse::Ok().json(json!({ "percent": percent }));
+    }
     let parsed = object(&body).and_then(|body| {
         let mode = FaultMode::parse(body.get("mode")?.as_str()?)?;
         let count = u32::try_from(body.get("count")?.as_u64()?).ok()?;
@@ -112,7 +118,7 @@ async fn faults(body: Bytes, shared: web::Data<Shared>) -> HttpResponse {
             shared.faults.set(mode, count);
             HttpResponse::Ok().json(json!({"mode": body_mode(mode), "count": count}))
         }
-        None => invalid("mode must be timeout, http_500 or reset, and count a whole number"),
+        None => invalid("send {mode: timeout|http_500|reset, count} or {percent: 0..100}"),
     }
 }
 
@@ -127,4 +133,20 @@ fn body_mode(mode: FaultMode) -> &'static str {
 /// Every webhook attempt so far.
 async fn webhook_log(shared: web::Data<Shared>) -> HttpResponse {
     HttpResponse::Ok().json(json!({"data": shared.webhooks.attempts()}))
+}
+
+/// Every payment the sandbox holds, with whether Toss approved it.
+async fn payments(shared: web::Data<Shared>) -> HttpResponse {
+    let data: Vec<Value> = shared
+        .engine
+        .all()
+        .into_iter()
+        .map(|p| {
+            json!({
+                "paymentKey": p["paymentKey"], "orderId": p["orderId"], "status": p["status"],
+                "totalAmount": p["totalAmount"], "approved": !p["approvedAt"].is_null(),
+            })
+        })
+        .collect();
+    HttpResponse::Ok().json(json!({ "data": data }))
 }

@@ -432,6 +432,16 @@ impl Engine {
         self.lock().payments.get(payment_key).map(Payment::to_json)
     }
 
+    /// Every payment's current JSON, for the control API (drills check their invariants
+    /// against it).
+    pub fn all(&self) -> Vec<Value> {
+        self.lock()
+            .payments
+            .values()
+            .map(Payment::to_json)
+            .collect()
+    }
+
     /// How many payments Toss approved (DONE at some point, cancelled since or not).
     pub fn approved_count(&self) -> usize {
         self.lock()

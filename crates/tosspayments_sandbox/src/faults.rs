@@ -27,24 +27,54 @@ impl FaultMode {
     }
 }
 
+/// What is pending: a count of faults of one mode, and a share of all calls to fail.
+#[derive(Debug, Default)]
+struct Pending {
+    counted: Option<(FaultMode, u32)>,
+    percent: u32,
+    calls: u64,
+}
+
 /// The faults still to inject.
 #[derive(Debug, Default)]
-pub struct Faults(Mutex<Option<(FaultMode, u32)>>);
+pub struct Faults(Mutex<Pending>);
 
 impl Faults {
-    /// Replaces the pending faults.
+    /// Replaces the pending counted faults.
     pub fn set(&self, mode: FaultMode, count: u32) {
         if let Ok(mut pending) = self.0.lock() {
-            *pending = (count > 0).then_some((mode, count));
+            pending.counted = (count > 0).then_some((mode, count));
         }
     }
 
-    /// Takes one fault, if any is pending.
+    /// Fails `percent` of all calls from now on (0 stops), cycling through the three modes;
+    /// load drills use it to simulate a flaky Toss. The pattern is deterministic, so a drill
+    /// run can be repeated.
+    pub fn set_percent(&self, percent: u32) {
+        if let Ok(mut pending) = self.0.lock() {
+            pending.percent = percent.min(100);
+        }
+    }
+
+    /// Takes one fault, if any is due.
     pub fn take(&self) -> Option<FaultMode> {
         let mut pending = self.0.lock().ok()?;
-        let (mode, left) = (*pending)?;
-        *pending = (left > 1).then_some((mode, left - 1));
-        Some(mode)
+        if let Some((mode, left)) = pending.counted {
+            pending.counted = (left > 1).then_some((mode, left - 1));
+            return Some(mode);
+        }
+        if pending.percent == 0 {
+            return None;
+        }
+        pending.calls += 1;
+        let n = pending.calls;
+        // A fixed permutation of 0..100 so faults spread over the calls instead of bunching.
+        let slot = n.wrapping_mul(37) % 100;
+        (slot < u64::from(pending.percent)).then_some(match n % 3 {
+            0 => FaultMode::Timeout,
+            1 => FaultMode::Http500,
+            _ => FaultMode::Reset,
+        })
     }
 }
 
@@ -58,6 +88,16 @@ mod tests {
         faults.set(FaultMode::Http500, 2);
         assert_eq!(faults.take(), Some(FaultMode::Http500));
         assert_eq!(faults.take(), Some(FaultMode::Http500));
+        assert_eq!(faults.take(), None);
+    }
+
+    #[test]
+    fn a_percentage_fails_that_share_of_calls() {
+        let faults = Faults::default();
+        faults.set_percent(30);
+        let failed = (0..1000).filter(|_| faults.take().is_some()).count();
+        assert_eq!(failed, 300);
+        faults.set_percent(0);
         assert_eq!(faults.take(), None);
     }
 }

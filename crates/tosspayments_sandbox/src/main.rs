@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use tosspayments_sandbox::{start, SandboxConfig};
 
-const USAGE: &str = "usage: toss-sandbox --bind 127.0.0.1:<port> [--webhook-url URL] [--webhook-secret SECRET] [--secret-key KEY]";
+const USAGE: &str = "usage: toss-sandbox --bind 127.0.0.1:<port> [--webhook-url URL] [--webhook-secret SECRET] [--secret-key KEY] [--fault-delay-ms MS]";
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<SandboxConfig, String> {
     let mut config = SandboxConfig {
@@ -18,6 +18,12 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<SandboxConfig, String
             "--webhook-url" => config.webhook_url = Some(value()?),
             "--webhook-secret" => config.webhook_secret = Some(value()?),
             "--secret-key" => config.secret_key = Some(value()?),
+            "--fault-delay-ms" => {
+                let ms = value()?
+                    .parse()
+                    .map_err(|_| "--fault-delay-ms takes milliseconds".to_owned())?;
+                config.fault_delay = std::time::Duration::from_millis(ms);
+            }
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }

@@ -10,6 +10,10 @@ use crate::validation::ValidationErrors;
 
 use super::Ports;
 
+mod cache;
+
+pub use cache::KeyCache;
+
 /// Why a request was not let in.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -103,12 +107,16 @@ pub struct NewKeyRequest {
 #[derive(Clone)]
 pub struct ApiKeyService {
     ports: Ports,
+    cache: std::sync::Arc<KeyCache>,
 }
 
 impl ApiKeyService {
     /// Builds the service over the ports.
     pub fn new(ports: Ports) -> Self {
-        Self { ports }
+        Self {
+            ports,
+            cache: std::sync::Arc::default(),
+        }
     }
 
     /// Issues a key; its plaintext is in the answer and nowhere else, ever.
@@ -153,6 +161,7 @@ impl ApiKeyService {
     /// # Errors
     /// [`ApiKeyServiceError::NotFound`], [`ApiKeyServiceError::Store`].
     pub async fn revoke(&self, id: &ApiKeyId) -> Result<ApiKeyInfo, ApiKeyServiceError> {
+        self.cache.clear();
         self.ports
             .api_keys
             .revoke_key(id, self.ports.clock.now())
@@ -165,6 +174,7 @@ impl ApiKeyService {
     /// # Errors
     /// [`ApiKeyServiceError::NotFound`] for a missing or revoked key.
     pub async fn rotate(&self, id: &ApiKeyId) -> Result<(ApiKeyInfo, String), ApiKeyServiceError> {
+        self.cache.clear();
         let current = self
             .ports
             .api_keys
@@ -205,13 +215,21 @@ impl ApiKeyService {
             .filter(|k| !k.is_empty())
             .ok_or(AuthError::MissingKey)?;
         let (_, claimed_mode) = claimed(raw).ok_or(AuthError::InvalidKey)?;
-        let key = self
-            .ports
-            .api_keys
-            .find_key_by_hash(&hash_key(raw))
-            .await?
-            .ok_or(AuthError::InvalidKey)?;
+        let hash = hash_key(raw);
         let now = self.ports.clock.now();
+        let key = match self.cache.get(&hash, now) {
+            Some(key) => key,
+            None => {
+                let key = self
+                    .ports
+                    .api_keys
+                    .find_key_by_hash(&hash)
+                    .await?
+                    .ok_or(AuthError::InvalidKey)?;
+                self.cache.put(hash.clone(), key.clone(), now);
+                key
+            }
+        };
         if !key.is_usable(now) {
             return Err(AuthError::InvalidKey);
         }
@@ -223,6 +241,7 @@ impl ApiKeyService {
             .is_none_or(|last| now - last >= chrono::Duration::minutes(1))
         {
             self.ports.api_keys.touch_key(&key.id, now).await?;
+            self.cache.touched(&hash, now);
         }
         Ok(Principal { key })
     }

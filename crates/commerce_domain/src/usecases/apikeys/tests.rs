@@ -159,3 +159,38 @@ async fn rotation_needs_a_usable_key() {
         "resource_not_found"
     );
 }
+
+#[tokio::test]
+async fn a_key_is_read_once_while_remembered_and_again_after_a_revocation() {
+    let (plaintext, info) = stored(KeyKind::Secret, Mode::Test);
+    let mut mocks = Mocks::default();
+    let found = info.clone();
+    mocks
+        .api_keys
+        .expect_find_key_by_hash()
+        .times(2)
+        .returning(move |_| Ok(Some(found.clone())));
+    mocks
+        .api_keys
+        .expect_touch_key()
+        .times(2)
+        .returning(|_, _| Ok(()));
+    let revoked = info.clone();
+    mocks
+        .api_keys
+        .expect_revoke_key()
+        .times(1)
+        .returning(move |_, _| Ok(Some(revoked.clone())));
+    let service = ApiKeyService::new(mocks.ports_at(10));
+    for _ in 0..3 {
+        service
+            .authenticate(Some(&plaintext), Mode::Test)
+            .await
+            .unwrap();
+    }
+    service.revoke(&info.id).await.unwrap();
+    service
+        .authenticate(Some(&plaintext), Mode::Test)
+        .await
+        .unwrap();
+}

@@ -1,0 +1,333 @@
+//! `hc-bench bench`: the storefront flow at concurrency 1, 16 and 64, the hot reads, memory,
+//! statements per flow, and the floors, written to `docs/benchmarks.md`.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::cluster::{psql, Cluster};
+use crate::floors::{http_floor, rate, sql_floor};
+use crate::load::{flow, get, peak_rss_mib, percentile, run, FlowTarget, Samples};
+use crate::machine;
+
+const PRICE: i64 = 29_000;
+const LEVELS: [usize; 3] = [1, 16, 64];
+
+/// One measured level of the flow.
+struct Level {
+    concurrency: usize,
+    samples: Samples,
+    elapsed: Duration,
+    transactions: i64,
+}
+
+fn transactions(database: &str) -> i64 {
+    psql(
+        database,
+        &format!(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '{database}'"
+        ),
+    )
+    .parse()
+    .unwrap_or(0)
+}
+
+const ROUTE_HEADER: &str = "| route | requests | req/s | p50 ms | p95 ms | p99 ms | failed |\n|---|---:|---:|---:|---:|---:|---:|\n";
+
+fn route_rows(samples: &Samples, elapsed: Duration) -> String {
+    let mut out = String::new();
+    for (route, values) in &samples.routes {
+        let mut sorted = values.clone();
+        sorted.sort_unstable();
+        let count = u64::try_from(sorted.len()).unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "| {route} | {count} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
+            rate(count, elapsed),
+            percentile(&sorted, 50.0),
+            percentile(&sorted, 95.0),
+            percentile(&sorted, 99.0),
+            samples.failures.get(route).copied().unwrap_or(0)
+        );
+    }
+    out
+}
+
+fn all_latencies(samples: &Samples, skip: &str) -> Vec<u64> {
+    let mut all: Vec<u64> = samples
+        .routes
+        .iter()
+        .filter(|(route, _)| route.as_str() != skip)
+        .flat_map(|(_, v)| v.iter().copied())
+        .collect();
+    all.sort_unstable();
+    all
+}
+
+/// Counts the statements one flow sends, from PostgreSQL's statement log of a scratch cluster
+/// whose database logs every statement. Background jobs are slowed so they do not count.
+async fn statements_per_flow() -> Option<(f64, f64)> {
+    let log = std::fs::read_dir("/var/log/postgresql")
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "log"))?;
+    let name = "hc_bench_statements";
+    let cluster = Cluster::start(
+        name,
+        1,
+        &[
+            ("HC_EXPIRY_INTERVAL_SECS", "3600"),
+            ("HC_RECONCILE_INTERVAL_SECS", "3600"),
+            ("HC_WEBHOOK_INTERVAL_MS", "3600000"),
+        ],
+    )
+    .await;
+    let (_, variants) = cluster
+        .seed("stmt-tee", &[("S", PRICE, 1000), ("M", PRICE, 1000)])
+        .await;
+    psql(
+        "postgres",
+        &format!("ALTER DATABASE {name} SET log_statement = 'all'"),
+    );
+    drop(cluster);
+    let cluster = Cluster::reopen(
+        name,
+        1,
+        &[
+            ("HC_EXPIRY_INTERVAL_SECS", "3600"),
+            ("HC_RECONCILE_INTERVAL_SECS", "3600"),
+            ("HC_WEBHOOK_INTERVAL_MS", "3600000"),
+        ],
+    )
+    .await;
+    let before = std::fs::metadata(&log).ok()?.len();
+    let target = FlowTarget {
+        bases: vec![cluster.servers.first()?.base.clone()],
+        sandbox: cluster.sandbox.clone(),
+        pk: cluster.pk.clone(),
+        variants,
+    };
+    let mut samples = Samples::default();
+    let flows = 20;
+    for _ in 0..flows {
+        flow(&cluster.http, &target, &target.bases[0], &mut samples).await?;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let text = std::fs::read(&log).ok()?;
+    let start = usize::try_from(before).ok()?.min(text.len());
+    let tail = String::from_utf8_lossy(text.get(start..)?);
+    let marker = format!("@{name} ");
+    let (mut statements, mut begins) = (0_u32, 0_u32);
+    for line in tail.lines().filter(|l| l.contains(&marker)) {
+        let Some((_, query)) = line
+            .split_once("LOG:  ")
+            .and_then(|(_, rest)| rest.split_once(": "))
+        else {
+            continue;
+        };
+        let query = query.trim_start();
+        if query.starts_with("BEGIN") {
+            begins += 1;
+        } else if !(query.starts_with("COMMIT") || query.starts_with("ROLLBACK")) {
+            statements += 1;
+        }
+    }
+    psql(
+        "postgres",
+        &format!("ALTER DATABASE {name} RESET log_statement"),
+    );
+    drop(cluster);
+    psql(
+        "postgres",
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    );
+    Some((
+        f64::from(statements) / f64::from(flows),
+        f64::from(begins) / f64::from(flows),
+    ))
+}
+
+/// Runs the benchmarks; writes `docs/benchmarks.md` unless `quick`.
+pub async fn main(quick: bool) -> ExitCode {
+    let seconds = if quick { 2 } else { 10 };
+    let duration = Duration::from_secs(seconds);
+    let cluster = Cluster::start("hc_bench", 1, &[]).await;
+    let (product, variants) = cluster
+        .seed(
+            "bench-tee",
+            &[("S", PRICE, 100_000_000), ("M", PRICE, 100_000_000)],
+        )
+        .await;
+    let Some(base) = cluster.servers.first().map(|s| s.base.clone()) else {
+        return ExitCode::FAILURE;
+    };
+    let target = Arc::new(FlowTarget {
+        bases: vec![base.clone()],
+        sandbox: cluster.sandbox.clone(),
+        pk: cluster.pk.clone(),
+        variants: variants.clone(),
+    });
+
+    let mut levels = Vec::new();
+    for concurrency in LEVELS {
+        println!("flow at concurrency {concurrency} for {seconds}s…");
+        let before = transactions(&cluster.database);
+        let (http, t) = (cluster.http.clone(), target.clone());
+        let (samples, elapsed) = run(concurrency, duration, move |worker, mut samples| {
+            let (http, t) = (http.clone(), t.clone());
+            async move {
+                let base = t.bases[worker % t.bases.len()].clone();
+                flow(&http, &t, &base, &mut samples).await;
+                samples
+            }
+        })
+        .await;
+        let transactions = transactions(&cluster.database) - before;
+        levels.push(Level {
+            concurrency,
+            samples,
+            elapsed,
+            transactions,
+        });
+    }
+
+    let mut one = Samples::default();
+    let Some(done) = flow(&cluster.http, &target, &base, &mut one).await else {
+        eprintln!("a single flow failed; is the cluster healthy?");
+        return ExitCode::FAILURE;
+    };
+    let cart_id = cluster.cart_with(&variants).await;
+    let order_id = done["order"].as_str().unwrap_or_default().to_owned();
+    let reads = [
+        (
+            "GET carts/{id}",
+            format!("{base}/v1/storefront/carts/{cart_id}"),
+        ),
+        (
+            "GET products/{id}",
+            format!("{base}/v1/storefront/products/{product}"),
+        ),
+        (
+            "GET orders/{id}",
+            format!("{base}/v1/storefront/orders/{order_id}"),
+        ),
+    ];
+    let mut hot = Vec::new();
+    for (route, url) in reads {
+        println!("{route} at concurrency 64 for {seconds}s…");
+        let (http, pk) = (cluster.http.clone(), cluster.pk.clone());
+        let (samples, elapsed) = run(64, duration, move |_, samples| {
+            let (http, pk, url) = (http.clone(), pk.clone(), url.clone());
+            async move { get(&http, &url, &pk, route, samples).await }
+        })
+        .await;
+        hot.push((route, samples, elapsed));
+    }
+    let rss = peak_rss_mib(cluster.pid(0));
+
+    println!("floors…");
+    let http_floor_rps = http_floor(64, duration).await;
+    let mut sql_floors = Vec::new();
+    for concurrency in LEVELS {
+        sql_floors.push(sql_floor(
+            &cluster.database,
+            &variants,
+            concurrency,
+            duration,
+        ));
+    }
+    drop(cluster);
+    psql("postgres", "DROP DATABASE IF EXISTS hc_bench WITH (FORCE)");
+    println!("statements per flow…");
+    let statements = statements_per_flow().await;
+
+    let report = render(
+        &levels,
+        &hot,
+        rss,
+        http_floor_rps,
+        &sql_floors,
+        statements,
+        seconds,
+    );
+    if quick {
+        println!("{report}");
+    } else {
+        machine::write_doc("benchmarks.md", &report);
+    }
+    ExitCode::SUCCESS
+}
+
+fn render(
+    levels: &[Level],
+    hot: &[(&str, Samples, Duration)],
+    rss: f64,
+    http_floor_rps: f64,
+    sql_floors: &[(f64, usize)],
+    statements: Option<(f64, f64)>,
+    seconds: u64,
+) -> String {
+    let mut out = String::from("# Benchmarks\n\nWritten by `just bench` (`hc-bench bench`); do not edit by hand, run it again.\n\n");
+    out.push_str(&machine::describe());
+    let _ = writeln!(
+        out,
+        "- Command: `just bench` ({seconds} s per measurement; one `headless-commerce serve` process, default settings: pool of 16 connections)\n"
+    );
+    let _ = writeln!(out, "## Full storefront flow\n\nCreate cart, add 2 items, check out, sandbox authorize (the customer in the Toss widget), confirm. The sandbox runs as its own process on the same cores.\n");
+    out.push_str("| concurrency | flows/s | requests/s | flow p99 (all our routes) ms | transactions/flow | SQL floor flows/s | share of floor | failed requests |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (level, (floor, _)) in levels.iter().zip(sql_floors) {
+        let flows = rate(level.samples.flows, level.elapsed);
+        let ours = all_latencies(&level.samples, "sandbox authorize");
+        let per_flow = if level.samples.flows > 0 {
+            format!(
+                "{:.1}",
+                f64::from(u32::try_from(level.transactions).unwrap_or(0))
+                    / f64::from(u32::try_from(level.samples.flows).unwrap_or(1))
+            )
+        } else {
+            "–".into()
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {flows:.0} | {:.0} | {:.1} | {per_flow} | {floor:.0} | {:.0}% | {} |",
+            level.concurrency,
+            rate(level.samples.requests(), level.elapsed),
+            percentile(&ours, 99.0),
+            if *floor > 0.0 {
+                flows / floor * 100.0
+            } else {
+                0.0
+            },
+            level.samples.failures.values().sum::<u64>()
+        );
+    }
+    for level in levels {
+        let _ = writeln!(out, "\n### Routes at concurrency {}\n", level.concurrency);
+        out.push_str(ROUTE_HEADER);
+        out.push_str(&route_rows(&level.samples, level.elapsed));
+    }
+    out.push_str("\n## Hot reads at concurrency 64\n\n");
+    out.push_str(ROUTE_HEADER);
+    for (_, samples, elapsed) in hot {
+        out.push_str(&route_rows(samples, *elapsed));
+    }
+    let _ = writeln!(
+        out,
+        "\n## Memory\n\nPeak RSS of the server (VmHWM) after every run above: **{rss:.1} MiB**.\n"
+    );
+    let (statements_line, floor_statements) = match statements {
+        Some((s, b)) => (
+            format!("**{s:.1} statements and {b:.1} explicit transactions per flow** (counted from PostgreSQL's statement log over 20 sequential flows, `log_statement = 'all'` on a scratch database; `BEGIN`/`COMMIT` not counted as statements). Transactions per flow in the table above come from `pg_stat_database` and include single-statement ones."),
+            sql_floors.first().map_or(0, |f| f.1),
+        ),
+        None => ("Statements per flow: the PostgreSQL log was not readable here, so not counted.".to_owned(), sql_floors.first().map_or(0, |f| f.1)),
+    };
+    let _ = writeln!(out, "## Statements\n\n{statements_line}\n");
+    let _ = writeln!(
+        out,
+        "## Floors\n\n- **SQL floor:** the statements of one flow ({floor_statements} statements: key lookups, cart reads and writes, the checkout transaction, the two confirm transactions) replayed by `pgbench -M prepared` with the same concurrency against the same database; flows/s in the table above.\n- **HTTP floor:** a bare actix-web route answering `ok` at concurrency 64: **{http_floor_rps:.0} requests/s** (the ceiling of this load generator on this machine).\n"
+    );
+    out
+}

@@ -1,0 +1,201 @@
+//! The load generator: the storefront flow and hot reads, driven by `concurrency` tasks for a
+//! fixed time, with latencies recorded per route.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// Latencies per route, and failures.
+#[derive(Debug, Default, Clone)]
+pub struct Samples {
+    /// Route → latencies in microseconds.
+    pub routes: BTreeMap<String, Vec<u64>>,
+    /// Route → failed requests.
+    pub failures: BTreeMap<String, u64>,
+    /// Completed flows.
+    pub flows: u64,
+}
+
+impl Samples {
+    fn merge(&mut self, other: Samples) {
+        for (route, mut values) in other.routes {
+            self.routes.entry(route).or_default().append(&mut values);
+        }
+        for (route, n) in other.failures {
+            *self.failures.entry(route).or_default() += n;
+        }
+        self.flows += other.flows;
+    }
+
+    /// All requests made.
+    pub fn requests(&self) -> u64 {
+        let ok: usize = self.routes.values().map(Vec::len).sum();
+        u64::try_from(ok).unwrap_or(0) + self.failures.values().sum::<u64>()
+    }
+}
+
+/// A percentile of sorted microsecond samples, in milliseconds.
+pub fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let last = sorted.len().saturating_sub(1);
+    let rank = (p / 100.0 * f64::from(u32::try_from(last).unwrap_or(u32::MAX))).round();
+    let index = format!("{rank:.0}")
+        .parse::<usize>()
+        .unwrap_or(last)
+        .min(last);
+    f64::from(u32::try_from(sorted.get(index).copied().unwrap_or(0)).unwrap_or(u32::MAX)) / 1000.0
+}
+
+/// What one flow needs.
+#[derive(Clone)]
+pub struct FlowTarget {
+    /// Servers' bases (flows spread over them).
+    pub bases: Vec<String>,
+    /// The sandbox's base.
+    pub sandbox: String,
+    /// A publishable key.
+    pub pk: String,
+    /// Two variants to add.
+    pub variants: Vec<String>,
+}
+
+async fn timed(
+    samples: &mut Samples,
+    route: &str,
+    request: reqwest::RequestBuilder,
+) -> Option<Value> {
+    let started = Instant::now();
+    let answer = request.send().await;
+    let elapsed = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    match answer {
+        Ok(response) if response.status().is_success() => {
+            samples
+                .routes
+                .entry(route.to_owned())
+                .or_default()
+                .push(elapsed);
+            response.json().await.ok()
+        }
+        _ => {
+            *samples.failures.entry(route.to_owned()).or_default() += 1;
+            None
+        }
+    }
+}
+
+/// One storefront flow: cart, two items, checkout, sandbox authorize, confirm.
+pub async fn flow(
+    http: &reqwest::Client,
+    t: &FlowTarget,
+    base: &str,
+    samples: &mut Samples,
+) -> Option<Value> {
+    let auth = format!("Bearer {}", t.pk);
+    let cart = timed(
+        samples,
+        "POST carts",
+        http.post(format!("{base}/v1/storefront/carts"))
+            .header("authorization", &auth)
+            .json(&json!({})),
+    )
+    .await?;
+    let cart_id = cart["id"].as_str()?.to_owned();
+    for variant in &t.variants {
+        timed(
+            samples,
+            "POST carts/{id}/items",
+            http.post(format!("{base}/v1/storefront/carts/{cart_id}/items"))
+                .header("authorization", &auth)
+                .json(&json!({"variant_id": variant, "quantity": 1})),
+        )
+        .await?;
+    }
+    let order = timed(
+        samples,
+        "POST carts/{id}/checkout",
+        http.post(format!("{base}/v1/storefront/carts/{cart_id}/checkout"))
+            .header("authorization", &auth)
+            .json(&json!({"email": "bench@example.com", "payment_method": "tosspayments",
+                          "shipping_address": {"line1": "서울특별시 강남구 테헤란로 131", "postal_code": "06133", "country": "KR"}})),
+    )
+    .await?;
+    let toss = &order["toss_payment"];
+    let authorized = timed(
+        samples,
+        "sandbox authorize",
+        http.post(format!("{}/sandbox/v1/authorize", t.sandbox))
+            .json(&json!({"orderId": toss["order_id"], "orderName": toss["order_name"], "amount": toss["amount"], "method": "CARD"})),
+    )
+    .await?;
+    let confirmed = timed(
+        samples,
+        "POST payments/confirm",
+        http.post(format!("{base}/v1/storefront/payments/confirm"))
+            .header("authorization", &auth)
+            .json(&json!({"payment_key": authorized["paymentKey"], "order_id": toss["order_id"], "amount": toss["amount"]})),
+    )
+    .await?;
+    samples.flows += 1;
+    Some(json!({"cart": cart_id, "order": order["id"], "status": confirmed["status"]}))
+}
+
+/// Runs `work` in `concurrency` tasks for `duration`; merges their samples.
+pub async fn run<F, Fut>(concurrency: usize, duration: Duration, work: F) -> (Samples, Duration)
+where
+    F: Fn(usize, Samples) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Samples> + Send + 'static,
+{
+    let work = Arc::new(work);
+    let deadline = Instant::now() + duration;
+    let merged = Arc::new(Mutex::new(Samples::default()));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..concurrency {
+        let (work, merged) = (work.clone(), merged.clone());
+        tasks.spawn(async move {
+            let mut samples = Samples::default();
+            while Instant::now() < deadline {
+                samples = work(worker, samples).await;
+            }
+            if let Ok(mut all) = merged.lock() {
+                all.merge(samples);
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    let elapsed = started.elapsed();
+    let samples = merged.lock().map(|s| s.clone()).unwrap_or_default();
+    (samples, elapsed)
+}
+
+/// A GET, timed under `route`.
+pub async fn get(
+    http: &reqwest::Client,
+    url: &str,
+    pk: &str,
+    route: &str,
+    mut samples: Samples,
+) -> Samples {
+    timed(
+        &mut samples,
+        route,
+        http.get(url)
+            .header("authorization", format!("Bearer {pk}")),
+    )
+    .await;
+    samples
+}
+
+/// The server's peak resident memory in MiB (VmHWM).
+pub fn peak_rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u32>().ok())
+        .map_or(0.0, |kb| f64::from(kb) / 1024.0)
+}

@@ -1,0 +1,31 @@
+//! `hc-bench`: the benchmarks (`just bench`) and reliability drills (`just drill`) of
+//! headless-commerce, run against real `headless-commerce serve` processes, the `toss-sandbox`
+//! binary and the local PostgreSQL, on loopback only. Every run is bounded in time and count.
+
+mod bench;
+mod cluster;
+mod drill;
+mod floors;
+mod invariants;
+mod load;
+mod machine;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: hc-bench bench [--quick] | hc-bench drill [--quick]
+  --quick  shorter runs, report printed only (docs/ untouched); what CI runs";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let quick = words.contains(&"--quick");
+    match words.first() {
+        Some(&"bench") => bench::main(quick).await,
+        Some(&"drill") => drill::main(quick).await,
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
