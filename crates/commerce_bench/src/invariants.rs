@@ -104,11 +104,14 @@ pub async fn check(cluster: &Cluster, initial: &[(String, i64)]) -> Vec<Check> {
             "{start} = {available} available + {live} reserved by live orders + {sold} sold"
         ));
     }
-    checks.push(Check {
-        name: "stock: initial = available + reserved by live orders + sold".into(),
-        ok: stock_ok,
-        detail: stock_detail.join("; "),
-    });
+    // With no variants given (a drill that moves stock on purpose) it is not reported.
+    if !initial.is_empty() {
+        checks.push(Check {
+            name: "stock: initial = available + reserved by live orders + sold".into(),
+            ok: stock_ok,
+            detail: stock_detail.join("; "),
+        });
+    }
 
     let toss = sandbox_payments(cluster).await;
     let ours: BTreeMap<String, (String, i64, i64)> = psql(
@@ -200,8 +203,12 @@ pub async fn check(cluster: &Cluster, initial: &[(String, i64)]) -> Vec<Check> {
     let events = count(db, "SELECT count(*) FROM events");
     let undelivered = count(
         db,
-        "SELECT count(*) FROM events e WHERE e.dispatched_at IS NOT NULL AND EXISTS (SELECT 1 FROM webhook_endpoints)
-           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status = 'succeeded')",
+        "SELECT count(*) FROM events e
+           JOIN webhook_endpoints w ON w.created_at <= e.occurred_at AND w.deleted_at IS NULL AND w.is_active
+                                   AND (w.events ? '*' OR w.events ? e.type)
+          WHERE e.dispatched_at IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+                             WHERE d.event_id = e.id AND d.webhook_id = w.id AND d.status IN ('succeeded', 'pending'))",
     );
     let pending = count(
         db,

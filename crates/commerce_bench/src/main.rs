@@ -6,14 +6,16 @@ mod bench;
 mod cluster;
 mod drill;
 mod floors;
+mod fuzz;
 mod invariants;
 mod load;
 mod machine;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: hc-bench bench [--quick] | hc-bench drill [--quick]
-  --quick  shorter runs, report printed only (docs/ untouched); what CI runs";
+const USAGE: &str = "usage: hc-bench bench [--quick] | hc-bench drill [--quick] [--only NAMES]
+  --quick  shorter runs, report printed only (docs/ untouched); what CI runs
+  --only   comma-separated drills: oversell,outage,kill,webhooks,postgres,fuzz (report printed only)";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -22,7 +24,13 @@ async fn main() -> ExitCode {
     let quick = words.contains(&"--quick");
     match words.first() {
         Some(&"bench") => bench::main(quick).await,
-        Some(&"drill") => drill::main(quick).await,
+        Some(&"drill") => {
+            let only = words
+                .iter()
+                .position(|w| *w == "--only")
+                .and_then(|i| words.get(i + 1));
+            drill::main(quick, only.copied()).await
+        }
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)

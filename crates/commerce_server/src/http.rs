@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod input;
 pub mod request_id;
 pub mod routes;
+pub mod text_guard;
 pub mod views;
 
 use actix_cors::Cors;
@@ -55,6 +56,7 @@ pub fn app(
     App::new()
         .app_data(state)
         .configure(extract::configure)
+        .wrap(from_fn(text_guard::text_guard))
         .wrap(from_fn(idempotency::idempotency))
         .wrap(cors(origins.as_deref()))
         .wrap(from_fn(request_id::request_id))

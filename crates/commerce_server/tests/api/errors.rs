@@ -335,3 +335,29 @@ async fn malformed_requests_are_invalid_request_in_the_one_shape() {
         .await;
     assert_error(&answer, 400, "invalid_request");
 }
+
+#[tokio::test]
+async fn nul_characters_are_refused_before_they_reach_the_database() {
+    let app = TestApp::spawn().await;
+    let answer = app
+        .post("/v1/storefront/carts", json!({"session_id": "a\u{0}b"}))
+        .await;
+    assert_error(&answer, 400, "invalid_request");
+    let answer = app.get("/v1/storefront/products?starting_after=%00").await;
+    assert_error(&answer, 400, "invalid_request");
+    let raw = app
+        .http
+        .post(format!("{}/v1/webhooks/tosspayments", app.base))
+        .header("content-type", "application/json")
+        .body(vec![0xff_u8, 0xfe, 0x00])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 400);
+    let body: Value = raw.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_request");
+    let fine = app
+        .post("/v1/storefront/carts", json!({"session_id": "a\\u0000b"}))
+        .await;
+    assert_eq!(fine.status, 201, "{}", fine.body);
+}
