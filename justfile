@@ -23,3 +23,18 @@ doc:
 # Everything CI runs, PostgreSQL start-up included.
 ci:
     bash .ci/run
+
+# Benchmarks on a release build; writes docs/benchmarks.md (about 3 minutes).
+bench:
+    cargo build --release -p commerce_server -p tosspayments_sandbox -p commerce_bench
+    cargo run --release -q -p commerce_bench --bin hc-bench -- bench
+
+# Reliability drills on a release build; writes docs/reliability.md (about 6 minutes).
+drill:
+    cargo build --release -p commerce_server -p tosspayments_sandbox -p commerce_bench
+    cargo run --release -q -p commerce_bench --bin hc-bench -- drill
+
+# The drills CI runs: shorter, debug build, report printed only.
+drill-quick:
+    cargo build -p commerce_server -p tosspayments_sandbox -p commerce_bench
+    cargo run -q -p commerce_bench --bin hc-bench -- drill --quick

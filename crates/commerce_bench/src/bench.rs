@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::cluster::{psql, Cluster};
 use crate::floors::{http_floor, rate, sql_floor};
-use crate::load::{flow, get, peak_rss_mib, percentile, run, FlowTarget, Samples};
-use crate::machine;
+use crate::load::{cpu_ticks, flow, get, peak_rss_mib, percentile, run, FlowTarget, Samples};
+use crate::{growth, machine};
 
 const PRICE: i64 = 29_000;
 const LEVELS: [usize; 3] = [1, 16, 64];
@@ -17,9 +17,22 @@ const LEVELS: [usize; 3] = [1, 16, 64];
 /// One measured level of the flow.
 struct Level {
     concurrency: usize,
+    /// CPU ticks (10 ms) spent during the run: server, PostgreSQL, sandbox, load generator.
+    cpu: [u64; 4],
     samples: Samples,
     elapsed: Duration,
     transactions: i64,
+}
+
+/// CPU ticks so far of the server, PostgreSQL's processes, the sandbox and this process.
+fn cpu_split(cluster: &Cluster) -> [u64; 4] {
+    let (server, sandbox, me) = (cluster.pid(0), cluster.sandbox_pid(), std::process::id());
+    [
+        cpu_ticks(|pid, _| pid == server),
+        cpu_ticks(|_, comm| comm == "postgres"),
+        cpu_ticks(|pid, _| pid == sandbox),
+        cpu_ticks(|pid, _| pid == me),
+    ]
 }
 
 fn transactions(database: &str) -> i64 {
@@ -174,6 +187,7 @@ pub async fn main(quick: bool) -> ExitCode {
     for concurrency in LEVELS {
         println!("flow at concurrency {concurrency} for {seconds}s…");
         let before = transactions(&cluster.database);
+        let cpu_before = cpu_split(&cluster);
         let (http, t) = (cluster.http.clone(), target.clone());
         let (samples, elapsed) = run(concurrency, duration, move |worker, mut samples| {
             let (http, t) = (http.clone(), t.clone());
@@ -185,7 +199,10 @@ pub async fn main(quick: bool) -> ExitCode {
         })
         .await;
         let transactions = transactions(&cluster.database) - before;
+        let cpu_after = cpu_split(&cluster);
+        let cpu = [0, 1, 2, 3].map(|i| cpu_after[i].saturating_sub(cpu_before[i]));
         levels.push(Level {
+            cpu,
             concurrency,
             samples,
             elapsed,
@@ -238,12 +255,24 @@ pub async fn main(quick: bool) -> ExitCode {
             duration,
         ));
     }
+    let size = if quick {
+        growth::Size {
+            orders: 20_000,
+            variants: 2_000,
+        }
+    } else {
+        growth::Size {
+            orders: 1_000_000,
+            variants: 100_000,
+        }
+    };
+    let growth = growth::section(&cluster, &target, &size, seconds).await;
     drop(cluster);
     psql("postgres", "DROP DATABASE IF EXISTS hc_bench WITH (FORCE)");
     println!("statements per flow…");
     let statements = statements_per_flow().await;
 
-    let report = render(
+    let mut report = render(
         &levels,
         &hot,
         rss,
@@ -252,6 +281,8 @@ pub async fn main(quick: bool) -> ExitCode {
         statements,
         seconds,
     );
+    report.push('\n');
+    report.push_str(&growth);
     if quick {
         println!("{report}");
     } else {
@@ -269,7 +300,7 @@ fn render(
     statements: Option<(f64, f64)>,
     seconds: u64,
 ) -> String {
-    let mut out = String::from("# Benchmarks\n\nWritten by `just bench` (`hc-bench bench`); do not edit by hand, run it again.\n\n");
+    let mut out = String::from("# Benchmarks\n\nWritten by `just bench` (`hc-bench bench`); run it again rather than editing; only the part from \"Findings and changes\" on is written by hand and kept across runs.\n\n");
     out.push_str(&machine::describe());
     let _ = writeln!(
         out,
@@ -301,6 +332,23 @@ fn render(
                 0.0
             },
             level.samples.failures.values().sum::<u64>()
+        );
+    }
+    out.push_str("\nWhere the CPU went (2 cores = 200 ticks/s of 10 ms), per flow:\n\n| concurrency | server ms | PostgreSQL ms | sandbox ms | load generator ms | machine busy |\n|---:|---:|---:|---:|---:|---:|\n");
+    for level in levels {
+        let flows = f64::from(u32::try_from(level.samples.flows.max(1)).unwrap_or(u32::MAX));
+        let ms = |ticks: u64| f64::from(u32::try_from(ticks).unwrap_or(u32::MAX)) * 10.0 / flows;
+        let busy = f64::from(u32::try_from(level.cpu.iter().sum::<u64>()).unwrap_or(u32::MAX))
+            / (level.elapsed.as_secs_f64() * 200.0)
+            * 100.0;
+        let _ = writeln!(
+            out,
+            "| {} | {:.1} | {:.1} | {:.1} | {:.1} | {busy:.0}% |",
+            level.concurrency,
+            ms(level.cpu[0]),
+            ms(level.cpu[1]),
+            ms(level.cpu[2]),
+            ms(level.cpu[3])
         );
     }
     for level in levels {

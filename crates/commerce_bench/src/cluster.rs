@@ -201,6 +201,11 @@ impl Cluster {
         self.servers.get(n).map_or(0, |s| s.child.id())
     }
 
+    /// The sandbox's pid.
+    pub fn sandbox_pid(&self) -> u32 {
+        self.sandbox_child.id()
+    }
+
     /// Collects a server process killed from outside (`kill -9 <pid>`).
     pub fn reap(&mut self, n: usize) {
         if let Some(server) = self.servers.get_mut(n) {

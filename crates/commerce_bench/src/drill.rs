@@ -264,7 +264,7 @@ async fn toss_outage(quick: bool) -> Outcome {
     let seconds = if quick { 8 } else { 20 };
     let counts = paying_load(&cluster, &variants, 16, Duration::from_secs(seconds), 3).await;
     let _ = fault(0).await;
-    settle(&cluster, Duration::from_secs(60)).await;
+    settle(&cluster, Duration::from_secs(90)).await;
     let initial: Vec<(String, i64)> = variants.iter().map(|v| (v.clone(), stock)).collect();
     Outcome {
         title: "Toss outage: 30% of Toss calls fail",
@@ -306,7 +306,7 @@ async fn kill_server(quick: bool) -> Outcome {
     };
     cluster.reap(1);
     cluster.restart(1).await;
-    settle(&cluster, Duration::from_secs(60)).await;
+    settle(&cluster, Duration::from_secs(90)).await;
     let confirming = psql(
         &cluster.database,
         "SELECT count(*) FROM payments WHERE status = 'confirming'",
@@ -520,7 +520,7 @@ async fn postgres_restart(quick: bool) -> Outcome {
     } else {
         format!("checkout {status}")
     };
-    settle(&cluster, Duration::from_secs(60)).await;
+    settle(&cluster, Duration::from_secs(90)).await;
     let unshaped: u64 = counts
         .iter()
         .filter(|(k, _)| {
@@ -668,7 +668,7 @@ pub async fn main(quick: bool, only: Option<&str>) -> ExitCode {
             &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
         );
     }
-    let mut report = String::from("# Reliability drills\n\nWritten by `just drill` (`hc-bench drill`); do not edit by hand, run it again. Each drill runs real `headless-commerce serve` processes, the `toss-sandbox` binary and PostgreSQL on loopback, and ends with the invariant check.\n\n");
+    let mut report = String::from("# Reliability drills\n\nWritten by `just drill` (`hc-bench drill`); run it again rather than editing; only the part from \"Findings and changes\" on is written by hand and kept across runs. Each drill runs real `headless-commerce serve` processes, the `toss-sandbox` binary and PostgreSQL on loopback, and ends with the invariant check.\n\n");
     report.push_str(&machine::describe());
     report.push_str("- Command: `just drill`\n");
     for outcome in &outcomes {

@@ -199,3 +199,28 @@ pub fn peak_rss_mib(pid: u32) -> f64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u32>().ok())
         .map_or(0.0, |kb| f64::from(kb) / 1024.0)
 }
+
+/// CPU time (user + system, in clock ticks of 10 ms) of every live process whose pid or
+/// command name `pick` accepts; the benchmark's coarse profile of where a flow's CPU goes.
+pub fn cpu_ticks(pick: impl Fn(u32, &str) -> bool) -> u64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let open = stat.find('(')?;
+            let close = stat.rfind(')')?;
+            let comm = stat.get(open + 1..close)?;
+            if !pick(pid, comm) {
+                return None;
+            }
+            let fields: Vec<&str> = stat.get(close + 2..)?.split(' ').collect();
+            let user: u64 = fields.get(11)?.parse().ok()?;
+            let system: u64 = fields.get(12)?.parse().ok()?;
+            Some(user + system)
+        })
+        .sum()
+}

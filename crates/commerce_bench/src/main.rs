@@ -7,6 +7,7 @@ mod cluster;
 mod drill;
 mod floors;
 mod fuzz;
+mod growth;
 mod invariants;
 mod load;
 mod machine;

@@ -18,7 +18,9 @@ use crate::ports::{
     OrderStore, PaymentGateway, WebhookStore,
 };
 
-pub use apikeys::{ApiKeyService, ApiKeyServiceError, AuthError, NewKeyRequest, Principal};
+pub use apikeys::{
+    ApiKeyService, ApiKeyServiceError, AuthError, KeyCache, NewKeyRequest, Principal,
+};
 pub use carts::{CartService, CartServiceError};
 pub use catalog::{CatalogError, CatalogService, IdOrSlug};
 pub use checkout::{
