@@ -226,7 +226,8 @@ impl Cluster {
     pub async fn seed(&self, slug: &str, variants: &[(&str, i64, i64)]) -> (String, Vec<String>) {
         let base = &self.servers[0].base;
         let product = self
-            .admin_post(
+            .post_as(
+                &self.sk,
                 &format!("{base}/v1/admin/products"),
                 json!({"name": slug, "slug": slug}),
             )
@@ -235,7 +236,8 @@ impl Cluster {
         let mut ids = Vec::new();
         for (name, price, stock) in variants {
             let v = self
-                .admin_post(
+                .post_as(
+                    &self.sk,
                     &format!("{base}/v1/admin/products/{product_id}/variants"),
                     json!({"name": name, "price": price}),
                 )
@@ -244,7 +246,8 @@ impl Cluster {
                 .as_str()
                 .unwrap_or_default()
                 .to_owned();
-            self.admin_post(
+            self.post_as(
+                &self.sk,
                 &format!("{base}/v1/admin/inventory/{inventory}/adjust"),
                 json!({"quantity": stock}),
             )
@@ -276,15 +279,17 @@ impl Cluster {
     /// Registers an outbound webhook endpoint for every event at `url`.
     pub async fn subscribe(&self, url: &str) {
         let base = &self.servers[0].base;
-        self.admin_post(
+        self.post_as(
+            &self.sk,
             &format!("{base}/v1/admin/webhooks"),
             json!({"url": url, "events": ["*"]}),
         )
         .await;
     }
 
-    /// A POST with a key; the JSON answer (null when there is none).
-    pub async fn post_as(&self, key: &str, url: &str, body: Value) -> Value {
+    /// A set-up POST with `key`; its JSON answer (null when it has none). The harness cannot
+    /// go on without the server, so no answer at all stops the run.
+    async fn post_as(&self, key: &str, url: &str, body: Value) -> Value {
         match self
             .http
             .post(url)
@@ -293,20 +298,6 @@ impl Cluster {
             .send()
             .await
         {
-            Ok(r) => r.json().await.unwrap_or(Value::Null),
-            Err(_) => Value::Null,
-        }
-    }
-
-    async fn admin_post(&self, url: &str, body: Value) -> Value {
-        let response = self
-            .http
-            .post(url)
-            .bearer_auth(&self.sk)
-            .json(&body)
-            .send()
-            .await;
-        match response {
             Ok(r) => r.json().await.unwrap_or(Value::Null),
             Err(e) => panic!("{url}: {e}"),
         }

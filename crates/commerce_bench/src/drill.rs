@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use crate::cluster::{psql, Cluster};
 use crate::invariants::{check, render, settle, Check};
+use crate::load::{self, Samples};
 use crate::machine;
 
 const PRICE: i64 = 15_000;
@@ -62,44 +63,14 @@ fn receiver() -> String {
     url
 }
 
-/// Creates a cart with one of each variant on `base` and checks it out; the HTTP status and
-/// body of the checkout (0 when a step before it failed).
-async fn checkout(
-    http: &reqwest::Client,
-    base: &str,
-    pk: &str,
-    variants: &[String],
-) -> (u16, Value) {
-    let send = |url: String, body: Value| async move {
-        match http.post(url).bearer_auth(pk).json(&body).send().await {
-            Ok(r) => {
-                let status = r.status().as_u16();
-                (status, r.json::<Value>().await.unwrap_or(Value::Null))
-            }
-            Err(_) => (0, Value::Null),
-        }
-    };
-    let (status, cart) = send(format!("{base}/v1/storefront/carts"), json!({})).await;
-    let Some(cart_id) = cart["id"].as_str().filter(|_| status < 300) else {
-        return (status, cart);
-    };
-    for variant in variants {
-        let url = format!("{base}/v1/storefront/carts/{cart_id}/items");
-        let (status, body) = send(url, json!({"variant_id": variant, "quantity": 1})).await;
-        if status >= 300 {
-            return (status, body);
-        }
-    }
-    send(
-        format!("{base}/v1/storefront/carts/{cart_id}/checkout"),
-        json!({"email": "drill@example.com", "payment_method": "tosspayments",
-               "shipping_address": {"line1": "부산광역시 해운대구 센텀중앙로 97", "postal_code": "48058", "country": "KR"}}),
-    )
-    .await
+/// A storefront checking out one unit of each variant on `base` (untimed).
+async fn checkout(cluster: &Cluster, base: &str, variants: &[String]) -> (u16, Value) {
+    let mut untimed = Samples::default();
+    load::checkout(&cluster.http, base, &cluster.pk, variants, &mut untimed).await
 }
 
-/// The customer pays in the widget (sandbox), then the storefront confirms, retrying up to
-/// `attempts` times as a storefront would on a 5xx or a dropped connection. The last answer.
+/// A customer paying for `order` and the storefront confirming, retried up to `attempts`
+/// times on a 5xx or no answer (untimed).
 async fn pay(
     cluster: &Cluster,
     base: &str,
@@ -107,42 +78,19 @@ async fn pay(
     method: &str,
     attempts: u32,
 ) -> (u16, Value) {
-    let toss = &order["toss_payment"];
-    let authorized: Value = match cluster
-        .http
-        .post(format!("{}/sandbox/v1/authorize", cluster.sandbox))
-        .json(&json!({"orderId": toss["order_id"], "orderName": toss["order_name"], "amount": toss["amount"], "method": method}))
-        .send()
-        .await
-    {
-        Ok(r) => r.json().await.unwrap_or(Value::Null),
-        Err(_) => return (0, Value::Null),
-    };
-    let body = json!({"payment_key": authorized["paymentKey"], "order_id": toss["order_id"], "amount": toss["amount"]});
-    let mut last = (0, Value::Null);
-    for attempt in 0..attempts {
-        if attempt > 0 {
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-        let answer = cluster
-            .http
-            .post(format!("{base}/v1/storefront/payments/confirm"))
-            .bearer_auth(&cluster.pk)
-            .json(&body)
-            .send()
-            .await;
-        last = match answer {
-            Ok(r) => {
-                let status = r.status().as_u16();
-                (status, r.json().await.unwrap_or(Value::Null))
-            }
-            Err(_) => (0, Value::Null),
-        };
-        if last.0 != 0 && last.0 < 500 {
-            break;
-        }
-    }
-    last
+    let mut untimed = Samples::default();
+    let (http, sandbox, pk) = (&cluster.http, &cluster.sandbox, &cluster.pk);
+    load::pay(
+        http,
+        sandbox,
+        base,
+        pk,
+        order,
+        method,
+        attempts,
+        &mut untimed,
+    )
+    .await
 }
 
 fn tally(counts: &BTreeMap<String, u64>) -> String {
@@ -163,7 +111,7 @@ async fn oversell() -> Outcome {
         let (cluster, variants) = (cluster.clone(), variants.clone());
         tasks.spawn(async move {
             let base = cluster.servers[n % cluster.servers.len()].base.clone();
-            let (status, body) = checkout(&cluster.http, &base, &cluster.pk, &variants).await;
+            let (status, body) = checkout(&cluster, &base, &variants).await;
             format!("{status} {}", body["error"]["code"].as_str().unwrap_or(""))
         });
     }
@@ -211,7 +159,7 @@ async fn paying_load(
             let mut counts: BTreeMap<String, u64> = BTreeMap::new();
             while Instant::now() < deadline {
                 let base = cluster.servers[worker % cluster.servers.len()].base.clone();
-                let (status, order) = checkout(&cluster.http, &base, &cluster.pk, &variants).await;
+                let (status, order) = checkout(&cluster, &base, &variants).await;
                 let key = if status == 201 || status == 200 {
                     let (status, body) = pay(&cluster, &base, &order, "CARD", attempts).await;
                     format!(
@@ -352,7 +300,7 @@ async fn webhook_storm() -> Outcome {
     let base = cluster.servers[0].base.clone();
     let mut keys = Vec::new();
     for _ in 0..50 {
-        let (_, order) = checkout(&cluster.http, &base, &cluster.pk, &variants).await;
+        let (_, order) = checkout(&cluster, &base, &variants).await;
         let (_, confirmed) = pay(&cluster, &base, &order, "VIRTUAL_ACCOUNT", 1).await;
         let key = psql(
             &cluster.database,
@@ -511,7 +459,7 @@ async fn postgres_restart(quick: bool) -> Outcome {
     .unwrap_or(false);
     let counts = load.await.unwrap_or_default();
     let base = cluster.servers[0].base.clone();
-    let (status, order) = checkout(&cluster.http, &base, &cluster.pk, &variants).await;
+    let (status, order) = checkout(&cluster, &base, &variants).await;
     let after = if status == 201 {
         pay(&cluster, &base, &order, "CARD", 1).await.1["status"]
             .as_str()
@@ -567,7 +515,7 @@ async fn malformed_input() -> Outcome {
     let cluster = Cluster::start("hc_drill_fuzz", 1, &FAST_JOBS).await;
     let (product, variants) = cluster.seed("fuzz-tee", &[("S", PRICE, 100)]).await;
     let base = cluster.servers[0].base.clone();
-    let (_, order) = checkout(&cluster.http, &base, &cluster.pk, &variants).await;
+    let (_, order) = checkout(&cluster, &base, &variants).await;
     let cart = cluster.cart_with(&variants).await;
     let inventory = psql(
         &cluster.database,

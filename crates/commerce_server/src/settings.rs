@@ -198,6 +198,9 @@ impl Settings {
         if self.db_pool_size == 0 {
             return fail("HC_DB_POOL_SIZE must be at least 1".to_owned());
         }
+        if self.job_lease_secs == 0 {
+            return fail("HC_JOB_LEASE_SECS must be at least 1".to_owned());
+        }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return fail("HC_LOG_FORMAT must be text or json".to_owned());
         }
@@ -249,6 +252,21 @@ mod tests {
         assert_eq!(settings.payment_timeout_secs, 1_800);
         assert_eq!(settings.mode(), Mode::Test);
         assert_eq!(settings.cors_origin_list(), None);
+        assert_eq!(settings.job_lease_secs, 120);
+    }
+
+    #[test]
+    fn the_job_lease_is_a_setting_of_at_least_one_second() {
+        let settings = Settings::from_env(env(&[("HC_JOB_LEASE_SECS", "5")])).unwrap();
+        assert_eq!(settings.job_lease_secs, 5);
+        for bad in ["0", "soon"] {
+            let error = Settings::from_env(env(&[("HC_JOB_LEASE_SECS", bad)])).unwrap_err();
+            assert!(
+                error.to_string().contains("job_lease_secs")
+                    || error.to_string().contains("HC_JOB_LEASE_SECS"),
+                "{bad}: {error}"
+            );
+        }
     }
 
     #[test]

@@ -95,7 +95,7 @@ pub fn services(
         timeout,
         settings.toss_client_key.clone(),
         settings.toss_webhook_secret.clone(),
-        chrono::Duration::seconds(i64::try_from(settings.job_lease_secs).unwrap_or(120).max(1)),
+        chrono::Duration::seconds(i64::try_from(settings.job_lease_secs).unwrap_or(120)),
     ))
 }
 

@@ -40,7 +40,8 @@ pub async fn text_guard(
     mut request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if request.uri().to_string().contains("%00") {
+    let uri = request.uri();
+    if uri.path().contains("%00") || uri.query().is_some_and(|q| q.contains("%00")) {
         return Ok(request.error_response(refused()));
     }
     if matches!(
