@@ -4,6 +4,7 @@ mod config;
 mod error;
 mod migrate;
 mod pool;
+mod prepared;
 mod rows;
 mod schema;
 mod store;

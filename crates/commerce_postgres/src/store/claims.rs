@@ -7,6 +7,7 @@ use diesel::sql_types::{BigInt, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::error::PgError;
+use crate::prepared::Prepared;
 
 #[derive(diesel::QueryableByName)]
 struct Claimed {
@@ -21,8 +22,9 @@ pub(crate) async fn overdue_orders(
     limit: u32,
     lease: Duration,
 ) -> Result<Vec<String>, PgError> {
-    let rows: Vec<Claimed> = diesel::sql_query(
-        "UPDATE orders SET lease_until = $2 WHERE id IN (
+    let rows: Vec<Claimed> = Prepared(
+        diesel::sql_query(
+            "UPDATE orders SET lease_until = $2 WHERE id IN (
              SELECT id FROM orders
              WHERE status = 'pending' AND expires_at <= $1
                AND (lease_until IS NULL OR lease_until <= $1)
@@ -30,10 +32,11 @@ pub(crate) async fn overdue_orders(
              LIMIT $3
              FOR UPDATE SKIP LOCKED)
          RETURNING id AS order_id",
+        )
+        .bind::<Timestamptz, _>(now)
+        .bind::<Timestamptz, _>(now + lease)
+        .bind::<BigInt, _>(i64::from(limit)),
     )
-    .bind::<Timestamptz, _>(now)
-    .bind::<Timestamptz, _>(now + lease)
-    .bind::<BigInt, _>(i64::from(limit))
     .load(conn)
     .await?;
     Ok(rows.into_iter().map(|row| row.order_id).collect())
@@ -47,8 +50,9 @@ pub(crate) async fn stale_confirming(
     limit: u32,
     lease: Duration,
 ) -> Result<Vec<String>, PgError> {
-    let rows: Vec<Claimed> = diesel::sql_query(
-        "UPDATE payments SET lease_until = $3 WHERE id IN (
+    let rows: Vec<Claimed> = Prepared(
+        diesel::sql_query(
+            "UPDATE payments SET lease_until = $3 WHERE id IN (
              SELECT id FROM payments
              WHERE status = 'confirming' AND confirm_started_at < $1
                AND (lease_until IS NULL OR lease_until <= $2)
@@ -56,11 +60,12 @@ pub(crate) async fn stale_confirming(
              LIMIT $4
              FOR UPDATE SKIP LOCKED)
          RETURNING order_id",
+        )
+        .bind::<Timestamptz, _>(started_before)
+        .bind::<Timestamptz, _>(now)
+        .bind::<Timestamptz, _>(now + lease)
+        .bind::<BigInt, _>(i64::from(limit)),
     )
-    .bind::<Timestamptz, _>(started_before)
-    .bind::<Timestamptz, _>(now)
-    .bind::<Timestamptz, _>(now + lease)
-    .bind::<BigInt, _>(i64::from(limit))
     .load(conn)
     .await?;
     Ok(rows.into_iter().map(|row| row.order_id).collect())

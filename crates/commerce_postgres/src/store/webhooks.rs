@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use super::PgStore;
 use crate::error::PgError;
+use crate::prepared::Prepared;
 use crate::rows::json::{metadata_from_json, metadata_to_json};
 use crate::schema::{
     events, inbound_webhooks, webhook_deliveries as deliveries,
@@ -332,16 +333,18 @@ impl WebhookStore for PgStore {
         lease: Duration,
     ) -> Result<Vec<PendingEvent>, StoreError> {
         let mut conn = self.conn().await?;
-        let mut rows: Vec<ClaimedEvent> = diesel::sql_query(
-            "UPDATE events SET lease_until = $2 WHERE id IN (
+        let mut rows: Vec<ClaimedEvent> = Prepared(
+            diesel::sql_query(
+                "UPDATE events SET lease_until = $2 WHERE id IN (
                  SELECT id FROM events
                  WHERE dispatched_at IS NULL AND (lease_until IS NULL OR lease_until <= $1)
                  ORDER BY sequence LIMIT $3 FOR UPDATE SKIP LOCKED)
              RETURNING id, type AS event_type, order_id, refund_id, occurred_at, sequence",
+            )
+            .bind::<Timestamptz, _>(now)
+            .bind::<Timestamptz, _>(now + lease)
+            .bind::<BigInt, _>(i64::from(limit)),
         )
-        .bind::<Timestamptz, _>(now)
-        .bind::<Timestamptz, _>(now + lease)
-        .bind::<BigInt, _>(i64::from(limit))
         .load(&mut conn)
         .await
         .map_err(PgError::from)?;
@@ -380,28 +383,31 @@ impl WebhookStore for PgStore {
         let payload: Value = serde_json::from_str(body).map_err(PgError::corrupt)?;
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| -> Result<(), PgError> {
-            diesel::update(events::table.filter(events::id.eq(event.as_str())))
-                .set((
+            Prepared(
+                diesel::update(events::table.filter(events::id.eq(event.as_str()))).set((
                     events::payload.eq(&payload),
                     events::dispatched_at.eq(now),
                     events::lease_until.eq(None::<DateTime<Utc>>),
-                ))
+                )),
+            )
+            .execute(conn)
+            .await?;
+            for (delivery, webhook) in targets {
+                Prepared(
+                    diesel::insert_into(deliveries::table)
+                        .values((
+                            deliveries::id.eq(delivery.as_str()),
+                            deliveries::webhook_id.eq(webhook.as_str()),
+                            deliveries::event_id.eq(event.as_str()),
+                            deliveries::next_attempt_at.eq(now),
+                            deliveries::created_at.eq(now),
+                            deliveries::updated_at.eq(now),
+                        ))
+                        .on_conflict((deliveries::webhook_id, deliveries::event_id))
+                        .do_nothing(),
+                )
                 .execute(conn)
                 .await?;
-            for (delivery, webhook) in targets {
-                diesel::insert_into(deliveries::table)
-                    .values((
-                        deliveries::id.eq(delivery.as_str()),
-                        deliveries::webhook_id.eq(webhook.as_str()),
-                        deliveries::event_id.eq(event.as_str()),
-                        deliveries::next_attempt_at.eq(now),
-                        deliveries::created_at.eq(now),
-                        deliveries::updated_at.eq(now),
-                    ))
-                    .on_conflict((deliveries::webhook_id, deliveries::event_id))
-                    .do_nothing()
-                    .execute(conn)
-                    .await?;
             }
             Ok(())
         })
@@ -416,7 +422,7 @@ impl WebhookStore for PgStore {
         lease: Duration,
     ) -> Result<Vec<DueDelivery>, StoreError> {
         let mut conn = self.conn().await?;
-        let claimed: Vec<ClaimedDelivery> = diesel::sql_query(
+        let claimed: Vec<ClaimedDelivery> = Prepared(diesel::sql_query(
             "UPDATE webhook_deliveries SET lease_until = $2 WHERE id IN (
                  SELECT d.id FROM webhook_deliveries d
                  JOIN events e ON e.id = d.event_id
@@ -433,7 +439,7 @@ impl WebhookStore for PgStore {
         )
         .bind::<Timestamptz, _>(now)
         .bind::<Timestamptz, _>(now + lease)
-        .bind::<BigInt, _>(i64::from(limit))
+        .bind::<BigInt, _>(i64::from(limit)))
         .load(&mut conn)
         .await
         .map_err(PgError::from)?;
@@ -481,16 +487,15 @@ impl WebhookStore for PgStore {
         let mut conn = self.conn().await?;
         let code = attempt.status_code.map(i32::from);
         conn.transaction(async |conn| -> Result<(), PgError> {
-            diesel::insert_into(attempts::table)
-                .values((
-                    attempts::delivery_id.eq(delivery.as_str()),
-                    attempts::attempted_at.eq(attempt.attempted_at),
-                    attempts::status_code.eq(code),
-                    attempts::duration_ms.eq(attempt.duration_ms),
-                    attempts::error.eq(&attempt.error),
-                ))
-                .execute(conn)
-                .await?;
+            Prepared(diesel::insert_into(attempts::table).values((
+                attempts::delivery_id.eq(delivery.as_str()),
+                attempts::attempted_at.eq(attempt.attempted_at),
+                attempts::status_code.eq(code),
+                attempts::duration_ms.eq(attempt.duration_ms),
+                attempts::error.eq(&attempt.error),
+            )))
+            .execute(conn)
+            .await?;
             let target = deliveries::table.filter(deliveries::id.eq(delivery.as_str()));
             let common = (
                 deliveries::attempts.eq(deliveries::attempts + 1),
@@ -501,35 +506,38 @@ impl WebhookStore for PgStore {
             );
             match next {
                 DeliveryNext::Succeeded => {
-                    diesel::update(target)
-                        .set((
-                            common,
-                            deliveries::status.eq("succeeded"),
-                            deliveries::delivered_at.eq(attempt.attempted_at),
-                        ))
-                        .execute(conn)
-                        .await?;
+                    Prepared(diesel::update(target).set((
+                        common,
+                        deliveries::status.eq("succeeded"),
+                        deliveries::delivered_at.eq(attempt.attempted_at),
+                    )))
+                    .execute(conn)
+                    .await?;
                 }
                 DeliveryNext::RetryAt(at) => {
-                    diesel::update(target)
-                        .set((common, deliveries::next_attempt_at.eq(*at)))
-                        .execute(conn)
-                        .await?;
+                    Prepared(
+                        diesel::update(target).set((common, deliveries::next_attempt_at.eq(*at))),
+                    )
+                    .execute(conn)
+                    .await?;
                 }
                 DeliveryNext::GiveUp { reason } => {
-                    let webhook: String = diesel::update(target)
-                        .set((common, deliveries::status.eq("failed")))
-                        .returning(deliveries::webhook_id)
-                        .get_result(conn)
-                        .await?;
-                    diesel::update(endpoints::table.filter(endpoints::id.eq(webhook)))
-                        .set((
+                    let webhook: String = Prepared(
+                        diesel::update(target)
+                            .set((common, deliveries::status.eq("failed")))
+                            .returning(deliveries::webhook_id),
+                    )
+                    .get_result(conn)
+                    .await?;
+                    Prepared(
+                        diesel::update(endpoints::table.filter(endpoints::id.eq(webhook))).set((
                             endpoints::is_active.eq(false),
                             endpoints::disabled_reason.eq(reason),
                             endpoints::updated_at.eq(attempt.attempted_at),
-                        ))
-                        .execute(conn)
-                        .await?;
+                        )),
+                    )
+                    .execute(conn)
+                    .await?;
                 }
             }
             Ok(())
@@ -545,7 +553,7 @@ impl WebhookStore for PgStore {
             id: i64,
         }
         let mut conn = self.conn().await?;
-        let row: Option<Id> = diesel::sql_query(
+        let row: Option<Id> = Prepared(diesel::sql_query(
             "INSERT INTO inbound_webhooks (transmission_id, body_sha256, event_type, headers, raw_body, outcome, received_at)
              VALUES ($1, $2, $3, $4, $5, 'received', $6)
              ON CONFLICT (transmission_id) WHERE transmission_id IS NOT NULL DO NOTHING
@@ -556,7 +564,7 @@ impl WebhookStore for PgStore {
         .bind::<Nullable<Text>, _>(&r.event_type)
         .bind::<diesel::sql_types::Jsonb, _>(&r.headers)
         .bind::<Text, _>(&r.raw_body)
-        .bind::<Timestamptz, _>(r.received_at)
+        .bind::<Timestamptz, _>(r.received_at))
         .get_result(&mut conn)
         .await
         .optional()
@@ -586,16 +594,14 @@ impl WebhookStore for PgStore {
         let mut conn = self.conn().await?;
         let target = inbound_webhooks::table.filter(inbound_webhooks::id.eq(id));
         let result = if retryable {
-            diesel::update(target)
-                .set((
-                    inbound_webhooks::outcome.eq(outcome),
-                    inbound_webhooks::transmission_id.eq(None::<String>),
-                ))
-                .execute(&mut conn)
-                .await
+            Prepared(diesel::update(target).set((
+                inbound_webhooks::outcome.eq(outcome),
+                inbound_webhooks::transmission_id.eq(None::<String>),
+            )))
+            .execute(&mut conn)
+            .await
         } else {
-            diesel::update(target)
-                .set(inbound_webhooks::outcome.eq(outcome))
+            Prepared(diesel::update(target).set(inbound_webhooks::outcome.eq(outcome)))
                 .execute(&mut conn)
                 .await
         };
