@@ -111,12 +111,15 @@ pub struct ApiKeyService {
 }
 
 impl ApiKeyService {
-    /// Builds the service over the ports.
+    /// Builds the service over the ports, with a cache of its own.
     pub fn new(ports: Ports) -> Self {
-        Self {
-            ports,
-            cache: std::sync::Arc::default(),
-        }
+        Self::with_cache(ports, std::sync::Arc::default())
+    }
+
+    /// Builds the service over the ports with a cache shared with other instances (one per
+    /// HTTP worker of a process), so a revocation through any of them clears it for all.
+    pub fn with_cache(ports: Ports, cache: std::sync::Arc<KeyCache>) -> Self {
+        Self { ports, cache }
     }
 
     /// Issues a key; its plaintext is in the answer and nowhere else, ever.

@@ -132,17 +132,19 @@ impl PaymentService {
             .order_id
             .order_id()
             .ok_or(ConfirmError::OrderNotFound)?;
-        let call = self.claim(&order_id, request).await?;
+        let (call, claimed) = self.claim(&order_id, request).await?;
         let answer = self.ports.gateway.confirm(&call).await;
-        self.record_answer(&order_id, &call, answer).await
+        self.record_answer(&order_id, &call, answer, Some(claimed))
+            .await
     }
 
     /// Step 1: check and move the payment to `confirming` with a fresh idempotency key.
+    /// Returns the call to make and the record as committed.
     async fn claim(
         &self,
         order_id: &OrderId,
         request: &ConfirmRequest,
-    ) -> Result<ConfirmCall, ConfirmError> {
+    ) -> Result<(ConfirmCall, OrderRecord), ConfirmError> {
         for _ in 0..MAX_ATTEMPTS {
             let record = self
                 .ports
@@ -160,12 +162,13 @@ impl PaymentService {
                 .map_err(|_| ConfirmError::InProgress)?;
             match self.ports.orders.save_change(&change).await {
                 Ok(()) => {
-                    return Ok(ConfirmCall {
+                    let call = ConfirmCall {
                         payment_key: request.payment_key.clone(),
                         order_id: request.order_id.clone(),
                         amount: request.amount,
                         idempotency_key: key,
-                    })
+                    };
+                    return Ok((call, change.committed(record.refunds)));
                 }
                 Err(StoreError::Conflict) => continue,
                 Err(e) => return Err(e.into()),
@@ -174,13 +177,15 @@ impl PaymentService {
         Err(StoreError::Conflict.into())
     }
 
-    /// Step 3: record what Toss answered to `call`. Also used by reconciliation when it
-    /// repeats a confirm that got no answer.
+    /// Step 3: record what Toss answered to `call`, starting from `claimed` (the record as
+    /// step 1 committed it) when there is one. Also used by reconciliation when it repeats a
+    /// confirm that got no answer.
     pub(crate) async fn record_answer(
         &self,
         order_id: &OrderId,
         call: &ConfirmCall,
         answer: Result<crate::provider::ProviderPayment, GatewayError>,
+        claimed: Option<OrderRecord>,
     ) -> Result<ConfirmOutcome, ConfirmError> {
         let provider = match answer {
             Ok(provider) => provider,
@@ -202,7 +207,7 @@ impl PaymentService {
                 return Err(ConfirmError::ProviderUnavailable(unknown))
             }
         };
-        let record = match self.apply_to(order_id, &provider).await {
+        let record = match self.apply_from(order_id, &provider, claimed).await {
             Ok(SyncOutcome::Applied { record, .. } | SyncOutcome::Unchanged(record)) => record,
             Ok(SyncOutcome::UnknownOrder) => return Err(ConfirmError::OrderNotFound),
             Err(SyncError::Mismatch(e)) => return Err(ConfirmError::ProviderMismatch(e)),

@@ -214,7 +214,11 @@ impl JobService {
         answer: Result<crate::provider::ProviderPayment, GatewayError>,
     ) -> Result<Step, String> {
         use super::confirm::ConfirmError;
-        match self.payments.record_answer(order_id, call, answer).await {
+        match self
+            .payments
+            .record_answer(order_id, call, answer, None)
+            .await
+        {
             Ok(_) | Err(ConfirmError::Declined(_) | ConfirmError::Expired) => Ok(Step::Changed),
             Err(e) => Err(e.to_string()),
         }

@@ -6,7 +6,7 @@ use crate::error::ErrorCode;
 use crate::ids::{OrderId, PaymentKey, TossOrderId};
 use crate::ports::{GatewayError, StoreError};
 use crate::provider::ProviderPayment;
-use crate::record::OrderRecord;
+use crate::record::{OrderChange, OrderRecord};
 use crate::settle::{apply_provider_payment, SettleError};
 
 use super::confirm::PaymentService;
@@ -134,11 +134,37 @@ impl PaymentService {
         self.apply_to(&order_id, provider).await
     }
 
+    /// Applies `provider` to the order, reading it fresh and retrying on concurrent changes.
     pub(crate) async fn apply_to(
         &self,
         order_id: &OrderId,
         provider: &ProviderPayment,
     ) -> Result<SyncOutcome, SyncError> {
+        self.apply_from(order_id, provider, None).await
+    }
+
+    /// As [`PaymentService::apply_to`], but first tries `known`, the record as this process
+    /// last committed it, which saves a read. The save is version-checked, so it only
+    /// succeeds if `known` was still current; when it was not, or when `known` would leave
+    /// the order unchanged or not fit the report, the record is read fresh as usual.
+    pub(crate) async fn apply_from(
+        &self,
+        order_id: &OrderId,
+        provider: &ProviderPayment,
+        known: Option<OrderRecord>,
+    ) -> Result<SyncOutcome, SyncError> {
+        if let Some(record) = known {
+            let now = self.ports.clock.now();
+            if let Ok(Some(change)) =
+                apply_provider_payment(&record, provider, self.ports.ids.as_ref(), now)
+            {
+                match self.ports.orders.save_change(&change).await {
+                    Ok(()) => return Ok(applied(record, change)),
+                    Err(StoreError::Conflict) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
         for _ in 0..MAX_ATTEMPTS {
             let Some(record) = self.ports.orders.get_order(order_id).await? else {
                 return Ok(SyncOutcome::UnknownOrder);
@@ -150,20 +176,23 @@ impl PaymentService {
                     None => return Ok(SyncOutcome::Unchanged(record)),
                 };
             match self.ports.orders.save_change(&change).await {
-                Ok(()) => {
-                    let late_payment = !record.payment.status.is_paid()
-                        && change.payment.status.is_paid()
-                        && record.order.status == crate::order::OrderStatus::Cancelled;
-                    return Ok(SyncOutcome::Applied {
-                        record: change.committed(record.refunds),
-                        late_payment,
-                    });
-                }
+                Ok(()) => return Ok(applied(record, change)),
                 Err(StoreError::Conflict) => continue,
                 Err(e) => return Err(e.into()),
             }
         }
         Err(StoreError::Conflict.into())
+    }
+}
+
+/// The outcome of a saved change; flags an approval that arrived for a cancelled order.
+fn applied(record: OrderRecord, change: OrderChange) -> SyncOutcome {
+    let late_payment = !record.payment.status.is_paid()
+        && change.payment.status.is_paid()
+        && record.order.status == crate::order::OrderStatus::Cancelled;
+    SyncOutcome::Applied {
+        record: change.committed(record.refunds),
+        late_payment,
     }
 }
 

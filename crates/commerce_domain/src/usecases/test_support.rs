@@ -46,6 +46,7 @@ impl Mocks {
 pub struct StoredOrder {
     pub record: Arc<std::sync::Mutex<Option<crate::record::OrderRecord>>>,
     pub saves: Arc<std::sync::Mutex<Vec<crate::record::OrderChange>>>,
+    pub reads: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl StoredOrder {
@@ -56,6 +57,11 @@ impl StoredOrder {
             .unwrap()
             .clone()
             .expect("an order is stored")
+    }
+
+    /// How many times the order was read.
+    pub fn read_count(&self) -> usize {
+        self.reads.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Every change written, in order.
@@ -70,11 +76,15 @@ pub fn store_order(orders: &mut MockOrderStore, record: crate::record::OrderReco
     let stored = StoredOrder {
         record: Arc::new(std::sync::Mutex::new(Some(record))),
         saves: Arc::default(),
+        reads: Arc::default(),
     };
     let reader = stored.clone();
-    orders
-        .expect_get_order()
-        .returning(move |_| Ok(reader.record.lock().unwrap().clone()));
+    orders.expect_get_order().returning(move |_| {
+        reader
+            .reads
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(reader.record.lock().unwrap().clone())
+    });
     let writer = stored.clone();
     orders.expect_save_change().returning(move |change| {
         let mut slot = writer.record.lock().unwrap();

@@ -5,13 +5,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::error::PgError;
+use crate::prepared::Prepared;
 use crate::schema::events;
 
 /// Queues `events` in the outbox.
-pub(crate) async fn queue(
-    conn: &mut AsyncPgConnection,
-    batch: &[DomainEvent],
-) -> Result<(), PgError> {
+pub(crate) async fn queue(conn: &AsyncPgConnection, batch: &[DomainEvent]) -> Result<(), PgError> {
     if batch.is_empty() {
         return Ok(());
     }
@@ -32,9 +30,8 @@ pub(crate) async fn queue(
             )
         })
         .collect();
-    diesel::insert_into(events::table)
-        .values(&rows)
-        .execute(conn)
+    Prepared(diesel::insert_into(events::table).values(&rows))
+        .execute(&mut { conn })
         .await?;
     Ok(())
 }

@@ -17,6 +17,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::{checkout, claims, events, stock, PgStore};
 use crate::error::PgError;
+use crate::prepared::Prepared;
 use crate::rows::order::{OrderChanges, OrderLineRow, OrderRow};
 use crate::rows::payment::PaymentRow;
 use crate::rows::refund::RefundRow;
@@ -24,27 +25,43 @@ use crate::schema::{events as outbox, order_lines, orders, payments, refunds};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
+/// The lines and refunds of the orders `ids`, asked for together (pipelined on one
+/// connection).
+async fn load_children(
+    conn: &AsyncPgConnection,
+    ids: &[String],
+) -> Result<(Vec<OrderLineRow>, Vec<RefundRow>), PgError> {
+    let lines = order_lines::table
+        .filter(order_lines::order_id.eq_any(ids))
+        .order((order_lines::order_id.asc(), order_lines::position.asc()))
+        .select(OrderLineRow::as_select())
+        .load::<OrderLineRow>(&mut { conn });
+    let refunds = refunds::table
+        .filter(refunds::order_id.eq_any(ids))
+        .order((refunds::created_at.asc(), refunds::id.asc()))
+        .select(RefundRow::as_select())
+        .load::<RefundRow>(&mut { conn });
+    Ok(tokio::try_join!(lines, refunds)?)
+}
+
 /// Orders with their payments, lines and refunds, in the order given.
 async fn load_records(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     found: Vec<(OrderRow, PaymentRow)>,
 ) -> Result<Vec<OrderRecord>, PgError> {
     if found.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<String> = found.iter().map(|(order, _)| order.id.clone()).collect();
-    let lines: Vec<OrderLineRow> = order_lines::table
-        .filter(order_lines::order_id.eq_any(&ids))
-        .order((order_lines::order_id.asc(), order_lines::position.asc()))
-        .select(OrderLineRow::as_select())
-        .load(conn)
-        .await?;
-    let refund_rows: Vec<RefundRow> = refunds::table
-        .filter(refunds::order_id.eq_any(&ids))
-        .order((refunds::created_at.asc(), refunds::id.asc()))
-        .select(RefundRow::as_select())
-        .load(conn)
-        .await?;
+    let children = load_children(conn, &ids).await?;
+    assemble(found, children)
+}
+
+/// Puts each order together with its lines and refunds.
+fn assemble(
+    found: Vec<(OrderRow, PaymentRow)>,
+    (lines, refund_rows): (Vec<OrderLineRow>, Vec<RefundRow>),
+) -> Result<Vec<OrderRecord>, PgError> {
     let mut lines_of: HashMap<String, Vec<OrderLineRow>> = HashMap::new();
     for line in lines {
         lines_of
@@ -78,7 +95,7 @@ async fn load_records(
 
 /// One order, if found.
 async fn load_record(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     found: Option<(OrderRow, PaymentRow)>,
 ) -> Result<Option<OrderRecord>, PgError> {
     Ok(load_records(conn, found.into_iter().collect())
@@ -87,7 +104,9 @@ async fn load_record(
         .next())
 }
 
-/// Writes one change: both rows over their versions, refunds, stock, events.
+/// Writes one change: both rows over their versions, refunds and events pipelined in that
+/// order (results checked in that order, so a stale version is reported as a conflict and the
+/// transaction rolls back), then the stock movements (see `checkout::place_order`).
 async fn save(conn: &mut AsyncPgConnection, change: &OrderChange) -> Result<(), PgError> {
     let payment = PaymentRow::from_payment(&change.payment)?;
     let order_changes = OrderChanges::of(&change.order);
@@ -98,55 +117,67 @@ async fn save(conn: &mut AsyncPgConnection, change: &OrderChange) -> Result<(), 
         .collect();
     let now = change.order.updated_at.max(change.payment.updated_at);
     conn.transaction(async |conn| -> Result<(), PgError> {
-        let order_rows = diesel::update(
-            orders::table
-                .filter(orders::id.eq(change.order.id.as_str()))
-                .filter(orders::version.eq(change.order.version)),
+        let shared: &AsyncPgConnection = conn;
+        let order_update = Prepared(
+            diesel::update(
+                orders::table
+                    .filter(orders::id.eq(change.order.id.as_str()))
+                    .filter(orders::version.eq(change.order.version)),
+            )
+            .set((&order_changes, orders::version.eq(orders::version + 1))),
         )
-        .set((&order_changes, orders::version.eq(orders::version + 1)))
-        .execute(conn)
-        .await?;
-        if order_rows == 0 {
+        .execute(&mut { shared });
+        let payment_update = Prepared(
+            diesel::update(
+                payments::table
+                    .filter(payments::id.eq(&payment.id))
+                    .filter(payments::version.eq(payment.version)),
+            )
+            .set((
+                payments::status.eq(&payment.status),
+                payments::payment_key.eq(&payment.payment_key),
+                payments::method.eq(&payment.method),
+                payments::provider_status.eq(&payment.provider_status),
+                payments::approved_at.eq(payment.approved_at),
+                payments::failure_code.eq(&payment.failure_code),
+                payments::failure_message.eq(&payment.failure_message),
+                payments::virtual_account.eq(&payment.virtual_account),
+                payments::deposit_secret.eq(&payment.deposit_secret),
+                payments::refunded_amount.eq(payment.refunded_amount),
+                payments::attempts.eq(payment.attempts),
+                payments::confirm_idempotency_key.eq(&payment.confirm_idempotency_key),
+                payments::confirm_started_at.eq(payment.confirm_started_at),
+                payments::provider_raw.eq(&payment.provider_raw),
+                payments::updated_at.eq(payment.updated_at),
+                payments::version.eq(payments::version + 1),
+            )),
+        )
+        .execute(&mut { shared });
+        let refunds_insert = async {
+            if new_refunds.is_empty() {
+                return Ok(0);
+            }
+            Prepared(diesel::insert_into(refunds::table).values(&new_refunds))
+                .execute(&mut { shared })
+                .await
+        };
+        let (order_rows, payment_rows, refunded, queued) = tokio::join!(
+            order_update,
+            payment_update,
+            refunds_insert,
+            events::queue(shared, &change.events),
+        );
+        if order_rows? == 0 || payment_rows? == 0 {
             return Err(PgError::Conflict);
         }
-        let payment_rows = diesel::update(
-            payments::table
-                .filter(payments::id.eq(&payment.id))
-                .filter(payments::version.eq(payment.version)),
-        )
-        .set((
-            payments::status.eq(&payment.status),
-            payments::payment_key.eq(&payment.payment_key),
-            payments::method.eq(&payment.method),
-            payments::provider_status.eq(&payment.provider_status),
-            payments::approved_at.eq(payment.approved_at),
-            payments::failure_code.eq(&payment.failure_code),
-            payments::failure_message.eq(&payment.failure_message),
-            payments::virtual_account.eq(&payment.virtual_account),
-            payments::deposit_secret.eq(&payment.deposit_secret),
-            payments::refunded_amount.eq(payment.refunded_amount),
-            payments::attempts.eq(payment.attempts),
-            payments::confirm_idempotency_key.eq(&payment.confirm_idempotency_key),
-            payments::confirm_started_at.eq(payment.confirm_started_at),
-            payments::provider_raw.eq(&payment.provider_raw),
-            payments::updated_at.eq(payment.updated_at),
-            payments::version.eq(payments::version + 1),
-        ))
-        .execute(conn)
-        .await?;
-        if payment_rows == 0 {
-            return Err(PgError::Conflict);
-        }
+        refunded?;
+        queued?;
+        // Only once the versions held, so a losing writer never queues for the contended
+        // inventory rows; and last, so they stay locked only until the commit.
         for movement in &change.stock {
-            stock::apply(conn, &change.order, *movement, now).await?;
+            stock::apply(shared, &change.order, *movement, now).await?;
         }
-        if !new_refunds.is_empty() {
-            diesel::insert_into(refunds::table)
-                .values(&new_refunds)
-                .execute(conn)
-                .await?;
-        }
-        events::queue(conn, &change.events).await
+        Ok(())
     })
     .await
 }
@@ -166,10 +197,12 @@ impl OrderStore for PgStore {
             number: i64,
         }
         let mut conn = self.conn().await?;
-        let next: Next = diesel::sql_query("SELECT nextval('order_number_seq') AS number")
-            .get_result(&mut conn)
-            .await
-            .map_err(PgError::from)?;
+        let next: Next = Prepared(diesel::sql_query(
+            "SELECT nextval('order_number_seq') AS number",
+        ))
+        .get_result(&mut conn)
+        .await
+        .map_err(PgError::from)?;
         let number = u64::try_from(next.number).map_err(PgError::corrupt)?;
         Ok(OrderNumber::new(number))
     }
@@ -180,16 +213,21 @@ impl OrderStore for PgStore {
     }
 
     async fn get_order(&self, id: &OrderId) -> Result<Option<OrderRecord>, StoreError> {
-        let mut conn = self.conn().await?;
+        let conn = self.conn().await?;
+        // The id is known, so the order, its lines and its refunds go out together: one
+        // round trip instead of three.
+        let shared: &AsyncPgConnection = &conn;
+        let ids = [id.to_string()];
         let found = orders::table
             .inner_join(payments::table)
             .filter(orders::id.eq(id.as_str()))
             .select((OrderRow::as_select(), PaymentRow::as_select()))
-            .first(&mut conn)
-            .await
-            .optional()
-            .map_err(PgError::from)?;
-        Ok(load_record(&mut conn, found).await?)
+            .first::<(OrderRow, PaymentRow)>(&mut { shared });
+        let (found, children) = tokio::join!(found, load_children(shared, &ids));
+        let Some(found) = found.optional().map_err(PgError::from)? else {
+            return Ok(None);
+        };
+        Ok(assemble(vec![found], children?)?.into_iter().next())
     }
 
     async fn find_order_by_number(
@@ -208,7 +246,7 @@ impl OrderStore for PgStore {
             .await
             .optional()
             .map_err(PgError::from)?;
-        Ok(load_record(&mut conn, found).await?)
+        Ok(load_record(&conn, found).await?)
     }
 
     async fn save_change(&self, change: &OrderChange) -> Result<(), StoreError> {
@@ -250,7 +288,7 @@ impl OrderStore for PgStore {
             .get_result(&mut conn)
             .await
             .map_err(PgError::from)?;
-        let records = load_records(&mut conn, found).await?;
+        let records = load_records(&conn, found).await?;
         Ok(Page::from_rows(records, query.page.limit, Some(total)))
     }
 

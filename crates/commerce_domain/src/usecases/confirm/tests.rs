@@ -75,6 +75,47 @@ async fn a_done_answer_confirms_the_order() {
     );
     assert_eq!(saves[1].payment.status, PaymentStatus::Completed);
     assert_eq!(stored.current(), outcome.record);
+    assert_eq!(
+        stored.read_count(),
+        1,
+        "the answer is applied to the record the claim committed, not a second read"
+    );
+}
+
+#[tokio::test]
+async fn a_change_between_claim_and_answer_is_read_before_the_answer_is_applied() {
+    let record = pending_record(58_000);
+    let mut mocks = Mocks::default();
+    let stored = store_order(&mut mocks.orders, record.clone());
+    let report = done(&record);
+    let meddler = stored.clone();
+    mocks.gateway.expect_confirm().returning(move |_| {
+        // Another process touches the order while Toss answers: the claimed record is stale.
+        let mut slot = meddler.record.lock().unwrap();
+        let mut current = slot.clone().unwrap();
+        current.order = current.order.clone().bumped();
+        *slot = Some(current);
+        Ok(report.clone())
+    });
+    let outcome = PaymentService::new(mocks.ports_at(60))
+        .confirm(&request(&record, 58_000))
+        .await
+        .unwrap();
+
+    assert_eq!(outcome.status, ConfirmStatus::Confirmed);
+    assert_eq!(
+        stored.read_count(),
+        2,
+        "the stale save conflicted, so it read again"
+    );
+    let saves = stored.saved();
+    assert_eq!(
+        saves.len(),
+        2,
+        "claim, then the outcome over the fresh record"
+    );
+    assert_eq!(stored.current(), outcome.record);
+    assert_eq!(outcome.record.order.version, record.order.version + 3);
 }
 
 #[tokio::test]
