@@ -162,7 +162,14 @@ async fn offline_state(settings: &Settings) -> Result<crate::state::AppState, St
         .toss_secret_key
         .clone()
         .unwrap_or_else(|| "test_sk_unused".to_owned());
-    services(settings, store, &settings.toss_api_base, &secret).map_err(|e| e.to_string())
+    services(
+        settings,
+        store,
+        &settings.toss_api_base,
+        &secret,
+        std::sync::Arc::default(),
+    )
+    .map_err(|e| e.to_string())
 }
 
 async fn serve(settings: Settings, demo: bool) -> Result<(), String> {

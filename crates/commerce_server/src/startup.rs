@@ -3,13 +3,14 @@
 //! with the background jobs.
 
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, HttpServer};
 use commerce_domain::apikey::Mode;
-use commerce_domain::usecases::Ports;
+use commerce_domain::usecases::{ApiKeyService, KeyCache, Ports};
 use commerce_postgres::{ensure_database, run_migrations, PgConfig, PgStore};
 use commerce_tosspayments::{SecretKey, TossClient, TossConfig};
 use tosspayments_sandbox::{SandboxConfig, SandboxHandle};
@@ -55,10 +56,26 @@ pub async fn prepare_database(settings: &Settings) -> Result<PgStore, StartupErr
     if applied > 0 {
         tracing::info!(count = applied, "applied migrations");
     }
+    open_store(settings, settings.db_pool_size)
+}
+
+/// A pool of up to `max_size` connections. Connections open lazily, in the task that first
+/// needs one, and are driven by that task's runtime from then on.
+fn open_store(settings: &Settings, max_size: usize) -> Result<PgStore, StartupError> {
     let mut config = PgConfig::new(settings.database_url.clone());
-    config.max_size = settings.db_pool_size;
+    config.max_size = max_size;
     config.wait_timeout = Duration::from_millis(settings.db_wait_timeout_ms);
     PgStore::connect(&config).map_err(|e| fail("DATABASE_URL", e))
+}
+
+/// How many HTTP workers serve requests: one per core, as actix does by default.
+fn http_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+/// Each HTTP worker's share of `HC_DB_POOL_SIZE`, at least one connection.
+fn worker_pool_size(total: usize, workers: usize) -> usize {
+    (total / workers.max(1)).max(1)
 }
 
 /// The services over `store`, talking to Toss at `toss_base` with `secret_key`.
@@ -70,6 +87,7 @@ pub fn services(
     store: PgStore,
     toss_base: &str,
     secret_key: &str,
+    key_cache: Arc<KeyCache>,
 ) -> Result<AppState, StartupError> {
     let mut toss = TossConfig::new(toss_base, SecretKey::new(secret_key));
     toss.timeout = Duration::from_millis(settings.toss_timeout_ms);
@@ -88,7 +106,7 @@ pub fn services(
     };
     let timeout =
         chrono::Duration::seconds(i64::try_from(settings.payment_timeout_secs).unwrap_or(i64::MAX));
-    Ok(AppState::new(
+    let mut state = AppState::new(
         ports,
         store,
         settings.mode(),
@@ -96,7 +114,9 @@ pub fn services(
         settings.toss_client_key.clone(),
         settings.toss_webhook_secret.clone(),
         chrono::Duration::seconds(i64::try_from(settings.job_lease_secs).unwrap_or(120)),
-    ))
+    );
+    state.keys = ApiKeyService::with_cache(state.ports.clone(), key_cache);
+    Ok(state)
 }
 
 /// A built server, not yet running.
@@ -151,7 +171,34 @@ impl Application {
         if settings.mode() == Mode::Live && settings.toss_webhook_secret.is_none() {
             tracing::warn!("TOSS_WEBHOOK_SECRET is not set: unsigned webhooks are accepted and trusted only through the read-back from TossPayments");
         }
-        let state = web::Data::new(services(&settings, store, &toss_base, &secret_key)?);
+        // One key cache for the process, so a revocation clears it for every worker.
+        let key_cache = Arc::new(KeyCache::default());
+        let state = web::Data::new(services(
+            &settings,
+            store,
+            &toss_base,
+            &secret_key,
+            key_cache.clone(),
+        )?);
+        // Each HTTP worker runs its own single-threaded runtime and gets services over a pool
+        // and a Toss client of its own: their connections are then opened and driven on the
+        // worker that uses them, instead of waking another thread for every query. The shared
+        // state above serves the background jobs, the outbound webhooks and the CLI.
+        let workers = http_workers();
+        let share = worker_pool_size(settings.db_pool_size, workers);
+        let worker_states = (0..workers)
+            .map(|_| {
+                services(
+                    &settings,
+                    open_store(&settings, share)?,
+                    &toss_base,
+                    &secret_key,
+                    key_cache.clone(),
+                )
+                .map(web::Data::new)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let next_worker = Arc::new(AtomicUsize::new(0));
         let dispatcher = crate::webhooks::outbound::Dispatcher::new(
             state.clone(),
             Duration::from_millis(settings.webhook_timeout_ms),
@@ -160,8 +207,15 @@ impl Application {
         let (data, origins) = (state.clone(), settings.cors_origin_list());
         let dispatcher = web::Data::new(dispatcher);
         let server = HttpServer::new(move || {
-            crate::http::app(data.clone(), origins.clone()).app_data(dispatcher.clone())
+            // Called once on each worker's thread as it starts.
+            let n = next_worker.fetch_add(1, Ordering::Relaxed) % worker_states.len().max(1);
+            let state = worker_states
+                .get(n)
+                .cloned()
+                .unwrap_or_else(|| data.clone());
+            crate::http::app(state, origins.clone()).app_data(dispatcher.clone())
         })
+        .workers(workers)
         .listen(listener)
         .map_err(|e| fail("HC_BIND", e))?
         .shutdown_timeout(30)
@@ -231,5 +285,18 @@ async fn run_jobs(state: web::Data<AppState>, settings: Settings) {
                 Err(e) => tracing::warn!(error = %e, "reconciliation run failed"),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::worker_pool_size;
+
+    #[test]
+    fn the_pool_is_shared_evenly_among_workers_with_at_least_one_connection_each() {
+        assert_eq!(worker_pool_size(16, 2), 8);
+        assert_eq!(worker_pool_size(16, 3), 5);
+        assert_eq!(worker_pool_size(1, 4), 1);
+        assert_eq!(worker_pool_size(16, 0), 16);
     }
 }
