@@ -304,7 +304,7 @@ fn render(
     out.push_str(&machine::describe());
     let _ = writeln!(
         out,
-        "- Command: `just bench` ({seconds} s per measurement; one `headless-commerce serve` process, default settings: pool of 16 connections)\n"
+        "- Command: `just bench` ({seconds} s per measurement; one `headless-commerce serve` process, default settings: a pool of 4 connections per core)\n"
     );
     let _ = writeln!(out, "## Full storefront flow\n\nCreate cart, add 2 items, check out, sandbox authorize (the customer in the Toss widget), confirm. The sandbox runs as its own process on the same cores.\n");
     out.push_str("| concurrency | flows/s | requests/s | flow p99 (all our routes) ms | transactions/flow | SQL floor flows/s | share of floor | failed requests |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
