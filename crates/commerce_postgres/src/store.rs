@@ -12,6 +12,7 @@ mod events;
 mod idempotency;
 mod order;
 mod stock;
+mod tx;
 mod webhooks;
 
 use diesel_async::AsyncPgConnection;

@@ -4,7 +4,7 @@ use commerce_domain::ports::CheckoutPlan;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-use super::{events, stock};
+use super::{events, stock, tx};
 use crate::error::PgError;
 use crate::prepared::Prepared;
 use crate::rows::order::{OrderLineRow, OrderRow};
@@ -15,11 +15,13 @@ use crate::schema::{carts, order_lines, orders, payments};
 /// writes the order, its lines, its payment and its events, then reserves every line's stock
 /// in variant order. All or nothing.
 ///
-/// The statements go out pipelined, in that order (see `stock` for why the order holds), and
-/// their results are checked in the same order, so the error reported is the first statement's
-/// that failed. The reservations come last because the inventory rows of a popular variant
-/// are the most contended rows of the store: taken just before the commit, their locks are
-/// held for the shortest time.
+/// Two pipelines, their results checked in the order sent so the error reported is the first
+/// statement's that failed: first the cart's version-checked close and a check that every line
+/// has a stock row (neither failure is an SQL error, so both are checked before anything is
+/// committed); then the inserts, the reservations and the `COMMIT` (see `tx`). The
+/// reservations come last because the inventory rows of a popular variant are the most
+/// contended rows of the store: with the commit right behind them, their locks are held for
+/// the shortest time.
 pub(crate) async fn place_order(
     conn: &mut AsyncPgConnection,
     plan: &CheckoutPlan,
@@ -27,40 +29,48 @@ pub(crate) async fn place_order(
     let order = OrderRow::from_order(&plan.order)?;
     let lines = OrderLineRow::from_order(&plan.order);
     let payment = PaymentRow::from_payment(&plan.payment)?;
+    let stock_lines = stock::lines_in_lock_order(&plan.order);
+    let variant_ids: Vec<String> = stock_lines.iter().map(|(id, _)| id.clone()).collect();
     conn.transaction(async |conn| -> Result<(), PgError> {
         let shared: &AsyncPgConnection = conn;
-        let (closed, order_written, lines_written, payment_written, queued, reserved) = tokio::join!(
-            Prepared(
-                diesel::update(
-                    carts::table
-                        .filter(carts::id.eq(plan.cart.id.as_str()))
-                        .filter(carts::version.eq(plan.cart.version))
-                        .filter(carts::status.eq("active")),
-                )
-                .set((
-                    carts::status.eq(plan.cart.status.as_str()),
-                    carts::order_id.eq(plan.cart.order_id.as_ref().map(ToString::to_string)),
-                    carts::updated_at.eq(plan.cart.updated_at),
-                    carts::version.eq(carts::version + 1),
-                )),
+        let close = Prepared(
+            diesel::update(
+                carts::table
+                    .filter(carts::id.eq(plan.cart.id.as_str()))
+                    .filter(carts::version.eq(plan.cart.version))
+                    .filter(carts::status.eq("active")),
             )
-            .execute(&mut { shared }),
+            .set((
+                carts::status.eq(plan.cart.status.as_str()),
+                carts::order_id.eq(plan.cart.order_id.as_ref().map(ToString::to_string)),
+                carts::updated_at.eq(plan.cart.updated_at),
+                carts::version.eq(carts::version + 1),
+            )),
+        )
+        .execute(&mut { shared });
+        let (closed, present) = tokio::join!(close, stock::rows_present(shared, &variant_ids));
+        if closed? == 0 {
+            return Err(PgError::Conflict);
+        }
+        if usize::try_from(present?).ok() != Some(variant_ids.len()) {
+            return Err(PgError::corrupt("a checkout line's variant has no stock row"));
+        }
+        let (order_written, lines_written, payment_written, queued, reserved, committed) = tokio::join!(
             Prepared(diesel::insert_into(orders::table).values(&order)).execute(&mut { shared }),
             Prepared(diesel::insert_into(order_lines::table).values(&lines))
                 .execute(&mut { shared }),
             Prepared(diesel::insert_into(payments::table).values(&payment))
                 .execute(&mut { shared }),
             events::queue(shared, &plan.events),
-            stock::reserve(shared, &plan.order, plan.order.created_at),
+            stock::reserve(shared, &stock_lines, plan.order.created_at),
+            tx::commit_pipelined(shared),
         );
-        if closed? == 0 {
-            return Err(PgError::Conflict);
-        }
         order_written?;
         lines_written?;
         payment_written?;
         queued?;
-        reserved
+        stock::shortage(shared, &stock_lines, reserved).await?;
+        committed
     })
     .await
 }

@@ -15,7 +15,7 @@ use commerce_domain::record::{OrderChange, OrderRecord};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-use super::{checkout, claims, events, stock, PgStore};
+use super::{checkout, claims, events, stock, tx, PgStore};
 use crate::error::PgError;
 use crate::prepared::Prepared;
 use crate::rows::order::{OrderChanges, OrderLineRow, OrderRow};
@@ -106,7 +106,7 @@ async fn load_record(
 
 /// Writes one change: both rows over their versions, refunds and events pipelined in that
 /// order (results checked in that order, so a stale version is reported as a conflict and the
-/// transaction rolls back), then the stock movements (see `checkout::place_order`).
+/// transaction rolls back), then the stock movements pipelined with the commit (see `tx`).
 async fn save(conn: &mut AsyncPgConnection, change: &OrderChange) -> Result<(), PgError> {
     let payment = PaymentRow::from_payment(&change.payment)?;
     let order_changes = OrderChanges::of(&change.order);
@@ -172,12 +172,18 @@ async fn save(conn: &mut AsyncPgConnection, change: &OrderChange) -> Result<(), 
         }
         refunded?;
         queued?;
-        // Only once the versions held, so a losing writer never queues for the contended
-        // inventory rows; and last, so they stay locked only until the commit.
-        for movement in &change.stock {
-            stock::apply(shared, &change.order, *movement, now).await?;
+        if change.stock.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        // Only once the versions held, so a losing writer never queues for the contended
+        // inventory rows; and with the commit right behind them (see `tx`), so they stay
+        // locked only while PostgreSQL commits.
+        let (moved, committed) = tokio::join!(
+            stock::apply(shared, &change.order, &change.stock, now),
+            tx::commit_pipelined(shared),
+        );
+        moved?;
+        committed
     })
     .await
 }

@@ -4,7 +4,7 @@ use commerce_domain::cart::CartStatus;
 use commerce_domain::order::OrderStatus;
 use commerce_domain::payment::PaymentStatus;
 use commerce_domain::ports::{CartStore, OrderStore};
-use commerce_domain::usecases::CheckoutError;
+use commerce_domain::usecases::{CheckoutError, CheckoutService};
 
 use crate::support::{checkout_request, count, event_types, World};
 
@@ -133,4 +133,69 @@ async fn order_numbers_are_sequential() {
     let a = world.store.next_order_number().await.unwrap();
     let b = world.store.next_order_number().await.unwrap();
     assert_eq!(b.get(), a.get() + 1);
+}
+
+/// Sessions of this test's database that sit inside a transaction.
+async fn idle_in_transaction(world: &World) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Open {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    use diesel_async::RunQueryDsl;
+    let mut conn = world.db.conn().await;
+    let open: Open = diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    open.n
+}
+
+#[tokio::test]
+async fn the_commit_sent_with_the_reservations_leaves_one_connection_clean_after_failure_and_success(
+) {
+    let world = World::new().await;
+    let plenty = world.variant(1_000, 10).await;
+    let scarce = world.variant(2_000, 2).await;
+    let first = world.cart_with(&[(&plenty, 2), (&scarce, 1)]).await;
+    let short = world.cart_with(&[(&plenty, 2), (&scarce, 2)]).await;
+    let last = world.cart_with(&[(&plenty, 1)]).await;
+    // One connection: every step below runs on the same session, one after the other.
+    let single = world.db.store_with(1);
+    let checkout = CheckoutService::new(
+        crate::support::ports(&single, world.ids.clone(), 0),
+        chrono::Duration::minutes(30),
+    );
+
+    let placed = checkout.checkout(checkout_request(&first)).await.unwrap();
+    assert_eq!(world.db.stock(&scarce).await, (2, 1));
+    assert_eq!(idle_in_transaction(&world).await, 0);
+
+    let err = checkout
+        .checkout(checkout_request(&short))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        CheckoutError::InsufficientStock { ref variant_id, requested: 2, available: 1 } if *variant_id == scarce
+    ));
+    assert_eq!(
+        world.db.stock(&plenty).await,
+        (10, 2),
+        "the failed checkout's other line was rolled back with it"
+    );
+    assert_eq!(idle_in_transaction(&world).await, 0);
+
+    checkout.checkout(checkout_request(&last)).await.unwrap();
+    assert_eq!(world.db.stock(&plenty).await, (10, 3));
+    assert_eq!(
+        single.get_order(&placed.record.order.id).await.unwrap(),
+        Some(placed.record),
+        "committed, and readable on the same connection"
+    );
+    assert_eq!(idle_in_transaction(&world).await, 0);
+    assert_eq!(count(&world.db, "orders").await, 2);
 }
