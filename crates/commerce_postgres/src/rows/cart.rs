@@ -14,7 +14,7 @@ use crate::schema::{cart_items, carts};
 
 /// A `carts` row.
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = carts, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = carts, check_for_backend(diesel::pg::Pg), treat_none_as_default_value = false)]
 pub(crate) struct CartRow {
     pub id: String,
     pub status: String,
@@ -30,7 +30,7 @@ pub(crate) struct CartRow {
 
 /// A `cart_items` row.
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = cart_items, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = cart_items, check_for_backend(diesel::pg::Pg), treat_none_as_default_value = false)]
 pub(crate) struct CartItemRow {
     pub id: String,
     pub cart_id: String,

@@ -17,7 +17,7 @@ use crate::schema::{order_lines, orders};
 
 /// An `orders` row (without the job lease, which only the claims touch).
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = orders, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = orders, check_for_backend(diesel::pg::Pg), treat_none_as_default_value = false)]
 pub(crate) struct OrderRow {
     pub id: String,
     pub number: i64,
@@ -60,7 +60,7 @@ pub(crate) struct OrderChanges {
 
 /// An `order_lines` row.
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = order_lines, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = order_lines, check_for_backend(diesel::pg::Pg), treat_none_as_default_value = false)]
 pub(crate) struct OrderLineRow {
     pub id: String,
     pub order_id: String,

@@ -15,7 +15,7 @@ use crate::schema::payments;
 
 /// A `payments` row (without the provider name, always `tosspayments`, and the job lease).
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = payments, check_for_backend(diesel::pg::Pg), treat_none_as_null = true)]
+#[diesel(table_name = payments, check_for_backend(diesel::pg::Pg), treat_none_as_null = true, treat_none_as_default_value = false)]
 pub(crate) struct PaymentRow {
     pub id: String,
     pub order_id: String,

@@ -11,7 +11,7 @@ use crate::schema::refunds;
 
 /// A `refunds` row.
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = refunds, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = refunds, check_for_backend(diesel::pg::Pg), treat_none_as_default_value = false)]
 pub(crate) struct RefundRow {
     pub id: String,
     pub order_id: String,
