@@ -422,7 +422,7 @@ impl WebhookStore for PgStore {
         lease: Duration,
     ) -> Result<Vec<DueDelivery>, StoreError> {
         let mut conn = self.conn().await?;
-        let claimed: Vec<ClaimedDelivery> = Prepared(diesel::sql_query(
+        let claim = diesel::sql_query(
             "UPDATE webhook_deliveries SET lease_until = $2 WHERE id IN (
                  SELECT d.id FROM webhook_deliveries d
                  JOIN events e ON e.id = d.event_id
@@ -439,10 +439,11 @@ impl WebhookStore for PgStore {
         )
         .bind::<Timestamptz, _>(now)
         .bind::<Timestamptz, _>(now + lease)
-        .bind::<BigInt, _>(i64::from(limit)))
-        .load(&mut conn)
-        .await
-        .map_err(PgError::from)?;
+        .bind::<BigInt, _>(i64::from(limit));
+        let claimed: Vec<ClaimedDelivery> = Prepared(claim)
+            .load(&mut conn)
+            .await
+            .map_err(PgError::from)?;
         let ids: Vec<String> = claimed.into_iter().map(|c| c.id).collect();
         let rows: Vec<(String, i32, String, String, Value, i64, EndpointRow)> = deliveries::table
             .inner_join(events::table)

@@ -194,3 +194,47 @@ async fn a_key_is_read_once_while_remembered_and_again_after_a_revocation() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn services_sharing_a_cache_see_one_another_s_revocation_at_once() {
+    let (plaintext, info) = stored(KeyKind::Secret, Mode::Test);
+    let mut mocks = Mocks::default();
+    // The store answers the key as usable, then (after the revocation) as revoked.
+    let mut after = info.clone();
+    after.revoked_at = Some(at(5));
+    let answers = std::sync::Mutex::new(vec![after, info.clone()]);
+    mocks
+        .api_keys
+        .expect_find_key_by_hash()
+        .times(2)
+        .returning(move |_| Ok(answers.lock().unwrap().pop()));
+    mocks.api_keys.expect_touch_key().returning(|_, _| Ok(()));
+    let revoked = info.clone();
+    mocks
+        .api_keys
+        .expect_revoke_key()
+        .times(1)
+        .returning(move |_, _| Ok(Some(revoked.clone())));
+    // Two HTTP workers of one process: separate services, one cache.
+    let ports = mocks.ports_at(10);
+    let cache = std::sync::Arc::new(KeyCache::default());
+    let first = ApiKeyService::with_cache(ports.clone(), cache.clone());
+    let second = ApiKeyService::with_cache(ports, cache);
+
+    first
+        .authenticate(Some(&plaintext), Mode::Test)
+        .await
+        .unwrap();
+    second
+        .authenticate(Some(&plaintext), Mode::Test)
+        .await
+        .unwrap();
+    second.revoke(&info.id).await.unwrap();
+    assert!(
+        first
+            .authenticate(Some(&plaintext), Mode::Test)
+            .await
+            .is_err(),
+        "the revocation through the second cleared the first's memory too"
+    );
+}
