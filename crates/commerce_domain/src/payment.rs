@@ -437,6 +437,25 @@ impl Payment {
         self.0.provider_raw = Some(raw);
     }
 
+    /// True when this payment already shows what an unverified report (a webhook body) claims:
+    /// `key` is its payment, Toss's last known status is `claimed`, and ours agrees. Reading
+    /// the payment back from Toss could then change nothing, so it is skipped. Only final,
+    /// single-valued claims count (`DONE`, `CANCELED`); a `PARTIAL_CANCELED` may be a further
+    /// partial cancel and is always read back.
+    pub fn reflects_claim(&self, key: &PaymentKey, claimed: &str) -> bool {
+        let agrees = match claimed {
+            "DONE" => self.0.status == PaymentStatus::Completed,
+            "CANCELED" => matches!(
+                self.0.status,
+                PaymentStatus::Refunded | PaymentStatus::Cancelled
+            ),
+            _ => false,
+        };
+        agrees
+            && self.0.payment_key.as_ref() == Some(key)
+            && self.0.provider_status.as_deref() == Some(claimed)
+    }
+
     /// What is left to refund.
     pub fn refundable(&self) -> Krw {
         self.0

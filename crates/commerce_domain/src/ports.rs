@@ -30,7 +30,8 @@ pub use idempotency_store::{IdempotencyBegin, IdempotencyStore, StoredResponse};
 pub use order_store::{CheckoutPlan, CheckoutStoreError, OrderEvent, OrderQuery, OrderStore};
 pub use store_error::{BoxError, StoreError};
 pub use webhook_store::{
-    Delivery, DeliveryAttempt, DueDelivery, InboundReceipt, PendingEvent, WebhookStore,
+    Delivery, DeliveryAttempt, DueDelivery, Fanout, InboundReceipt, PendingEvent, ReceiptClaim,
+    WebhookStore,
 };
 
 #[cfg(any(test, feature = "mocks"))]

@@ -38,7 +38,8 @@ pub enum TossWebhook {
         payment_key: PaymentKey,
         /// Its order, when the body names a well-formed one.
         order_id: Option<TossOrderId>,
-        /// The status the body claims (for logs only).
+        /// The status the body claims: only ever used to skip a read-back that could change
+        /// nothing, never applied.
         status: Option<String>,
     },
     /// The seed's `{"eventType": "VIRTUAL_ACCOUNT_DEPOSIT", "data": {...}}`.

@@ -296,3 +296,32 @@ fn api_views_follow_the_spec_table() {
     );
     assert_eq!(PaymentStatus::for_order_payment_status("maybe"), None);
 }
+
+#[test]
+fn a_claim_is_reflected_only_by_its_own_payment_in_the_matching_final_state() {
+    let other = PaymentKey::parse("tgen_someoneelse").unwrap();
+    let noted = |status: PaymentStatus, provider: &str| {
+        let mut payment = in_state(status);
+        payment.0.payment_key = Some(key());
+        payment.note_provider_state(provider, serde_json::Value::Null);
+        payment
+    };
+    assert!(noted(Completed, "DONE").reflects_claim(&key(), "DONE"));
+    assert!(noted(Refunded, "CANCELED").reflects_claim(&key(), "CANCELED"));
+    assert!(noted(Cancelled, "CANCELED").reflects_claim(&key(), "CANCELED"));
+    // Another payment's report, or a status Toss has not reported to us, is read back.
+    assert!(!noted(Completed, "DONE").reflects_claim(&other, "DONE"));
+    assert!(!noted(Completed, "DONE").reflects_claim(&key(), "CANCELED"));
+    assert!(!noted(Refunded, "CANCELED").reflects_claim(&key(), "DONE"));
+    // A confirm still running, or a refund only we know of, does not count.
+    assert!(!noted(Confirming, "DONE").reflects_claim(&key(), "DONE"));
+    assert!(!noted(PartiallyRefunded, "DONE").reflects_claim(&key(), "DONE"));
+    // Partial cancels repeat their status with new amounts: never taken on trust.
+    assert!(
+        !noted(PartiallyRefunded, "PARTIAL_CANCELED").reflects_claim(&key(), "PARTIAL_CANCELED")
+    );
+    // Nothing reported by Toss yet.
+    let mut silent = in_state(Completed);
+    silent.0.payment_key = Some(key());
+    assert!(!silent.reflects_claim(&key(), "DONE"));
+}

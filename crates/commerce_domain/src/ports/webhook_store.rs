@@ -59,6 +59,29 @@ pub struct PendingEvent {
     pub occurred_at: DateTime<Utc>,
 }
 
+/// One claimed event ready to be marked fanned out: its rendered body and a pending delivery
+/// per listening endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fanout {
+    /// The event.
+    pub event: EventId,
+    /// Its JSON envelope as sent to endpoints.
+    pub body: String,
+    /// One (delivery id, endpoint) pair per endpoint that wants it; often none.
+    pub deliveries: Vec<(DeliveryId, WebhookId)>,
+}
+
+/// What storing an inbound receipt found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReceiptClaim {
+    /// Its transmission id was seen before: not stored, nothing to do.
+    Redelivery,
+    /// Stored under this id, but a receipt with the same body was already handled.
+    BodyHandled(i64),
+    /// Stored under this id; to be handled.
+    New(i64),
+}
+
 /// A delivery due now, with what is needed to send it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DueDelivery {
@@ -159,18 +182,13 @@ pub trait WebhookStore: Send + Sync {
         lease: Duration,
     ) -> Result<Vec<PendingEvent>, StoreError>;
 
-    /// Fans an event out: stores its body and one pending delivery per (delivery id,
-    /// endpoint) pair, and marks it dispatched, in one transaction.
+    /// Fans a batch of claimed events out: stores each body and its pending deliveries, and
+    /// marks them dispatched, all in one transaction (one commit per batch, not per event).
     ///
     /// # Errors
-    /// [`StoreError`].
-    async fn dispatch_event(
-        &self,
-        event: &EventId,
-        body: &str,
-        deliveries: &[(DeliveryId, WebhookId)],
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    /// [`StoreError`]; nothing of the batch is kept then.
+    async fn dispatch_events(&self, batch: &[Fanout], now: DateTime<Utc>)
+        -> Result<(), StoreError>;
 
     /// Claims deliveries that are due, oldest event first, skipping those other workers hold
     /// and those waiting behind an earlier pending delivery of the same order to the same
@@ -196,17 +214,12 @@ pub trait WebhookStore: Send + Sync {
         next: &DeliveryNext,
     ) -> Result<(), StoreError>;
 
-    /// Stores an inbound receipt; `None` when its transmission id was seen before.
+    /// Stores an inbound receipt, and tells in the same step whether it repeats one already
+    /// seen (same transmission id) or one whose body was already handled.
     ///
     /// # Errors
     /// [`StoreError`].
-    async fn record_receipt(&self, receipt: &InboundReceipt) -> Result<Option<i64>, StoreError>;
-
-    /// True when a receipt with this body was already handled successfully.
-    ///
-    /// # Errors
-    /// [`StoreError`].
-    async fn body_handled(&self, body_sha256: &str) -> Result<bool, StoreError>;
+    async fn record_receipt(&self, receipt: &InboundReceipt) -> Result<ReceiptClaim, StoreError>;
 
     /// Records how an inbound receipt was handled. A `retryable` outcome forgets the
     /// transmission id, so Toss's redelivery of it is handled afresh.

@@ -78,6 +78,44 @@ impl PaymentService {
         self.apply_report(&provider).await
     }
 
+    /// A `PAYMENT_STATUS_CHANGED` webhook naming payment `key`, with the order and status its
+    /// body claims. The body is unsigned, so it is trusted for one thing only: when the order
+    /// it names already shows that status for that payment ([`crate::payment::Payment::reflects_claim`]),
+    /// nothing could change and Toss is not asked (the usual case: the confirm recorded the
+    /// approval first). Otherwise the payment is read back from Toss and that answer is
+    /// applied, starting from the record just read.
+    ///
+    /// # Errors
+    /// [`SyncError`]; nothing changes on error.
+    pub async fn sync_payment_webhook(
+        &self,
+        key: &PaymentKey,
+        order_id: Option<&TossOrderId>,
+        claimed: Option<&str>,
+    ) -> Result<SyncOutcome, SyncError> {
+        let known = match order_id.and_then(TossOrderId::order_id) {
+            Some(id) => self.ports.orders.get_order(&id).await?,
+            None => None,
+        };
+        if let (Some(record), Some(claimed)) = (&known, claimed) {
+            if record.payment.reflects_claim(key, claimed) {
+                return Ok(SyncOutcome::Unchanged(record.clone()));
+            }
+        }
+        let provider = self
+            .ports
+            .gateway
+            .get_by_payment_key(key)
+            .await
+            .map_err(SyncError::Provider)?
+            .ok_or(SyncError::PaymentNotFound)?;
+        let Some(order_id) = provider.order_id.order_id() else {
+            return Ok(SyncOutcome::UnknownOrder);
+        };
+        let known = known.filter(|record| record.order.id == order_id);
+        self.apply_from(&order_id, &provider, known).await
+    }
+
     /// Reads an order's payment back from Toss and applies it (webhook `DEPOSIT_CALLBACK`,
     /// reconciliation).
     ///

@@ -5,6 +5,7 @@ use commerce_domain::cart::Cart;
 use commerce_domain::ids::{CartId, SessionId};
 use commerce_domain::ports::{CartStore, StoreError};
 use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Integer, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::PgStore;
@@ -117,49 +118,68 @@ impl CartStore for PgStore {
     }
 
     async fn save_cart(&self, cart: &Cart) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
         let row = CartRow::from_cart(cart);
         let items = item_rows(cart);
-        conn.transaction(async |conn| -> Result<(), PgError> {
-            // Pipelined in this order, results checked in this order (see `checkout`).
-            let shared: &AsyncPgConnection = conn;
-            let update = Prepared(
-                diesel::update(
-                    carts::table
-                        .filter(carts::id.eq(&row.id))
-                        .filter(carts::version.eq(row.version))
-                        .filter(carts::status.eq("active")),
+        let mut conn = self.conn().await?;
+        let saved: SavedCart = Prepared(
+            diesel::sql_query(SAVE_CART)
+                .bind::<Text, _>(&row.id)
+                .bind::<BigInt, _>(row.version)
+                .bind::<Nullable<Jsonb>, _>(&row.shipping_address)
+                .bind::<Nullable<Jsonb>, _>(&row.billing_address)
+                .bind::<Jsonb, _>(&row.metadata)
+                .bind::<Timestamptz, _>(row.updated_at)
+                .bind::<Array<Text>, _>(items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>())
+                .bind::<Array<Text>, _>(
+                    items
+                        .iter()
+                        .map(|i| i.variant_id.as_str())
+                        .collect::<Vec<_>>(),
                 )
-                .set((
-                    carts::shipping_address.eq(&row.shipping_address),
-                    carts::billing_address.eq(&row.billing_address),
-                    carts::metadata.eq(&row.metadata),
-                    carts::updated_at.eq(row.updated_at),
-                    carts::version.eq(carts::version + 1),
-                )),
-            )
-            .execute(&mut { shared });
-            let clear = Prepared(diesel::delete(
-                cart_items::table.filter(cart_items::cart_id.eq(&row.id)),
-            ))
-            .execute(&mut { shared });
-            let insert = async {
-                if items.is_empty() {
-                    return Ok(0);
-                }
-                Prepared(diesel::insert_into(cart_items::table).values(&items))
-                    .execute(&mut { shared })
-                    .await
-            };
-            let (updated, cleared, inserted) = tokio::join!(update, clear, insert);
-            if updated? == 0 {
-                return Err(PgError::Conflict);
-            }
-            cleared?;
-            inserted?;
-            Ok(())
-        })
-        .await?;
+                .bind::<Array<Integer>, _>(items.iter().map(|i| i.quantity).collect::<Vec<_>>())
+                .bind::<Array<Integer>, _>(items.iter().map(|i| i.position).collect::<Vec<_>>())
+                .bind::<Array<Jsonb>, _>(items.iter().map(|i| &i.metadata).collect::<Vec<_>>()),
+        )
+        .get_result(&mut conn)
+        .await
+        .map_err(PgError::from)?;
+        if saved.updated == 0 {
+            return Err(StoreError::Conflict);
+        }
         Ok(())
     }
 }
+
+/// How many cart rows [`SAVE_CART`] updated: 0 when the version or status no longer matched.
+#[derive(QueryableByName)]
+struct SavedCart {
+    #[diesel(sql_type = BigInt)]
+    updated: i64,
+}
+
+/// A whole cart save in one statement, so it needs no transaction and one round trip: the
+/// version-checked update of the cart row, then (only if it matched) removing the lines no
+/// longer there and upserting the rest; rows whose values did not change are not rewritten.
+/// One statement is atomic: a failure anywhere keeps nothing. The domain keeps one line per
+/// variant, so an upsert never meets a removed line's `(cart_id, variant_id)`.
+const SAVE_CART: &str = "WITH cart AS (
+        UPDATE carts
+        SET shipping_address = $3, billing_address = $4, metadata = $5, updated_at = $6,
+            version = version + 1
+        WHERE id = $1 AND version = $2 AND status = 'active'
+        RETURNING id
+    ), removed AS (
+        DELETE FROM cart_items
+        WHERE cart_id IN (SELECT id FROM cart) AND NOT (id = ANY ($7::text[]))
+    ), kept AS (
+        INSERT INTO cart_items (id, cart_id, variant_id, quantity, position, metadata)
+        SELECT line.id, cart.id, line.variant_id, line.quantity, line.position, line.metadata
+        FROM cart, unnest($7::text[], $8::text[], $9::int4[], $10::int4[], $11::jsonb[])
+            AS line (id, variant_id, quantity, position, metadata)
+        ON CONFLICT (id) DO UPDATE
+        SET quantity = excluded.quantity, position = excluded.position, metadata = excluded.metadata
+        WHERE cart_items.cart_id = excluded.cart_id
+          AND (cart_items.quantity, cart_items.position, cart_items.metadata)
+              IS DISTINCT FROM (excluded.quantity, excluded.position, excluded.metadata)
+    )
+    SELECT count(*) AS updated FROM cart";

@@ -8,11 +8,12 @@ use chrono::{DateTime, Duration, Utc};
 use commerce_domain::catalog::{Page, PageRequest};
 use commerce_domain::ids::{DeliveryId, EventId, OrderId, RefundId, WebhookId};
 use commerce_domain::ports::{
-    Delivery, DeliveryAttempt, DueDelivery, InboundReceipt, PendingEvent, StoreError, WebhookStore,
+    Delivery, DeliveryAttempt, DueDelivery, Fanout, InboundReceipt, PendingEvent, ReceiptClaim,
+    StoreError, WebhookStore,
 };
 use commerce_domain::webhook::{DeliveryNext, WebhookEndpoint};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 
@@ -373,42 +374,62 @@ impl WebhookStore for PgStore {
             .collect::<Result<_, PgError>>()?)
     }
 
-    async fn dispatch_event(
+    async fn dispatch_events(
         &self,
-        event: &EventId,
-        body: &str,
-        targets: &[(DeliveryId, WebhookId)],
+        batch: &[Fanout],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let payload: Value = serde_json::from_str(body).map_err(PgError::corrupt)?;
-        let mut conn = self.conn().await?;
-        conn.transaction(async |conn| -> Result<(), PgError> {
-            Prepared(
-                diesel::update(events::table.filter(events::id.eq(event.as_str()))).set((
-                    events::payload.eq(&payload),
-                    events::dispatched_at.eq(now),
-                    events::lease_until.eq(None::<DateTime<Utc>>),
-                )),
-            )
-            .execute(conn)
-            .await?;
-            for (delivery, webhook) in targets {
-                Prepared(
-                    diesel::insert_into(deliveries::table)
-                        .values((
-                            deliveries::id.eq(delivery.as_str()),
-                            deliveries::webhook_id.eq(webhook.as_str()),
-                            deliveries::event_id.eq(event.as_str()),
-                            deliveries::next_attempt_at.eq(now),
-                            deliveries::created_at.eq(now),
-                            deliveries::updated_at.eq(now),
-                        ))
-                        .on_conflict((deliveries::webhook_id, deliveries::event_id))
-                        .do_nothing(),
-                )
-                .execute(conn)
-                .await?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = batch.iter().map(|f| f.event.as_str()).collect();
+        let bodies: Vec<&str> = batch.iter().map(|f| f.body.as_str()).collect();
+        let (mut delivery_ids, mut webhook_ids, mut event_ids) =
+            (Vec::new(), Vec::new(), Vec::new());
+        for fanout in batch {
+            for (delivery, webhook) in &fanout.deliveries {
+                delivery_ids.push(delivery.as_str());
+                webhook_ids.push(webhook.as_str());
+                event_ids.push(fanout.event.as_str());
             }
+        }
+        let mark = Prepared(
+            diesel::sql_query(
+                "UPDATE events SET payload = v.payload::jsonb, dispatched_at = $3, lease_until = NULL
+                 FROM unnest($1::text[], $2::text[]) AS v(id, payload)
+                 WHERE events.id = v.id",
+            )
+            .bind::<Array<Text>, _>(ids)
+            .bind::<Array<Text>, _>(bodies)
+            .bind::<Timestamptz, _>(now),
+        );
+        let mut conn = self.conn().await?;
+        if delivery_ids.is_empty() {
+            // One statement is atomic on its own: no transaction to open and commit.
+            mark.execute(&mut conn).await.map_err(PgError::from)?;
+            return Ok(());
+        }
+        let queue = Prepared(
+            diesel::sql_query(
+                "INSERT INTO webhook_deliveries
+                     (id, webhook_id, event_id, next_attempt_at, created_at, updated_at)
+                 SELECT d.id, d.webhook_id, d.event_id, $4, $4, $4
+                 FROM unnest($1::text[], $2::text[], $3::text[]) AS d(id, webhook_id, event_id)
+                 ON CONFLICT (webhook_id, event_id) DO NOTHING",
+            )
+            .bind::<Array<Text>, _>(delivery_ids)
+            .bind::<Array<Text>, _>(webhook_ids)
+            .bind::<Array<Text>, _>(event_ids)
+            .bind::<Timestamptz, _>(now),
+        );
+        conn.transaction(async |conn| -> Result<(), PgError> {
+            let shared: &AsyncPgConnection = conn;
+            let (marked, queued) = tokio::join!(
+                mark.execute(&mut { shared }),
+                queue.execute(&mut { shared })
+            );
+            marked?;
+            queued?;
             Ok(())
         })
         .await?;
@@ -547,18 +568,24 @@ impl WebhookStore for PgStore {
         Ok(())
     }
 
-    async fn record_receipt(&self, r: &InboundReceipt) -> Result<Option<i64>, StoreError> {
+    async fn record_receipt(&self, r: &InboundReceipt) -> Result<ReceiptClaim, StoreError> {
         #[derive(QueryableByName)]
-        struct Id {
+        struct Stored {
             #[diesel(sql_type = BigInt)]
             id: i64,
+            #[diesel(sql_type = Bool)]
+            handled: bool,
         }
         let mut conn = self.conn().await?;
-        let row: Option<Id> = Prepared(diesel::sql_query(
+        // RETURNING's subquery sees the table as it was before this insert.
+        let row: Option<Stored> = Prepared(diesel::sql_query(
             "INSERT INTO inbound_webhooks (transmission_id, body_sha256, event_type, headers, raw_body, outcome, received_at)
              VALUES ($1, $2, $3, $4, $5, 'received', $6)
              ON CONFLICT (transmission_id) WHERE transmission_id IS NOT NULL DO NOTHING
-             RETURNING id",
+             RETURNING id, EXISTS (
+                 SELECT 1 FROM inbound_webhooks seen
+                 WHERE seen.body_sha256 = $2 AND seen.outcome IN ('applied', 'unchanged', 'ignored')
+             ) AS handled",
         )
         .bind::<Nullable<Text>, _>(&r.transmission_id)
         .bind::<Text, _>(&r.body_sha256)
@@ -570,20 +597,11 @@ impl WebhookStore for PgStore {
         .await
         .optional()
         .map_err(PgError::from)?;
-        Ok(row.map(|r| r.id))
-    }
-
-    async fn body_handled(&self, body_sha256: &str) -> Result<bool, StoreError> {
-        let mut conn = self.conn().await?;
-        let found: Option<i64> = inbound_webhooks::table
-            .filter(inbound_webhooks::body_sha256.eq(body_sha256))
-            .filter(inbound_webhooks::outcome.eq_any(["applied", "unchanged", "ignored"]))
-            .select(inbound_webhooks::id)
-            .first(&mut conn)
-            .await
-            .optional()
-            .map_err(PgError::from)?;
-        Ok(found.is_some())
+        Ok(match row {
+            None => ReceiptClaim::Redelivery,
+            Some(Stored { id, handled: true }) => ReceiptClaim::BodyHandled(id),
+            Some(Stored { id, handled: false }) => ReceiptClaim::New(id),
+        })
     }
 
     async fn finish_receipt(

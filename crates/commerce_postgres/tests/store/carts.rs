@@ -147,3 +147,113 @@ async fn saving_replaces_the_lines_in_order() {
         .iter()
         .all(|i| i.id != CartItemId::parse(first.as_str()).unwrap()));
 }
+
+/// The transaction id that last wrote each line of a cart, by line id.
+async fn line_writers(world: &World, cart: &CartId) -> Vec<(String, String)> {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Writer {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        xmin: String,
+    }
+    let mut conn = world.db.conn().await;
+    let rows: Vec<Writer> = diesel::sql_query(
+        "SELECT id, xmin::text AS xmin FROM cart_items WHERE cart_id = $1 ORDER BY position",
+    )
+    .bind::<diesel::sql_types::Text, _>(cart.as_str())
+    .load(&mut conn)
+    .await
+    .unwrap();
+    rows.into_iter().map(|w| (w.id, w.xmin)).collect()
+}
+
+#[tokio::test]
+async fn adding_a_line_leaves_the_unchanged_lines_unwritten() {
+    let world = World::new().await;
+    let a = world.variant(1_000, 10).await;
+    let b = world.variant(2_000, 10).await;
+    let cart_id = world.cart_with(&[(&a, 1)]).await;
+    let before = line_writers(&world, &cart_id).await;
+    world
+        .carts()
+        .add_item(&cart_id, &b, Quantity::new(2).unwrap(), None)
+        .await
+        .unwrap();
+    let after = line_writers(&world, &cart_id).await;
+    assert_eq!(after.len(), 2);
+    assert_eq!(after[0], before[0], "the first line was not rewritten");
+    // A changed quantity is written in place, under the same line id.
+    let mut cart = world.store.get_cart(&cart_id).await.unwrap().unwrap();
+    let second = cart.items[1].id.clone();
+    cart.set_quantity(&second, Quantity::new(5).unwrap(), at(9))
+        .unwrap();
+    world.store.save_cart(&cart).await.unwrap();
+    let read = world.store.get_cart(&cart_id).await.unwrap().unwrap();
+    assert_eq!(read.items[1].id, second);
+    assert_eq!(read.items[1].quantity.get(), 5);
+    assert_eq!(line_writers(&world, &cart_id).await[0], before[0]);
+}
+
+#[tokio::test]
+async fn a_line_removed_then_its_variant_added_again_round_trips() {
+    let world = World::new().await;
+    let a = world.variant(1_000, 10).await;
+    let b = world.variant(2_000, 10).await;
+    let cart_id = world.cart_with(&[(&a, 1), (&b, 1)]).await;
+    let mut cart = world.store.get_cart(&cart_id).await.unwrap().unwrap();
+    let first = cart.items[0].id.clone();
+    cart.remove_item(&first, at(5)).unwrap();
+    world.store.save_cart(&cart).await.unwrap();
+    world
+        .carts()
+        .add_item(&cart_id, &a, Quantity::new(3).unwrap(), None)
+        .await
+        .unwrap();
+    let read = world.store.get_cart(&cart_id).await.unwrap().unwrap();
+    let lines: Vec<_> = read
+        .items
+        .iter()
+        .map(|i| (i.variant.variant_id.clone(), i.quantity.get()))
+        .collect();
+    assert_eq!(lines, vec![(b, 1), (a, 3)]);
+    assert_eq!(
+        read.version, 4,
+        "insert, two adds, a removal, an add: 4 saves"
+    );
+}
+
+#[tokio::test]
+async fn a_checked_out_cart_cannot_be_saved_and_keeps_its_lines() {
+    let world = World::new().await;
+    let variant = world.variant(1_000, 10).await;
+    let cart_id = world.cart_with(&[(&variant, 1)]).await;
+    let stale = world.store.get_cart(&cart_id).await.unwrap().unwrap();
+    world
+        .checkout()
+        .checkout(crate::support::checkout_request(&cart_id))
+        .await
+        .unwrap();
+    let mut emptied = stale.clone();
+    emptied.remove_item(&stale.items[0].id, at(7)).unwrap();
+    // Over the version the checkout left: only the cart's status refuses the save.
+    let mut data = (*emptied).clone();
+    data.version = stale.version + 1;
+    let forced = Cart::restore(data);
+    assert!(matches!(
+        world.store.save_cart(&forced).await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        world
+            .store
+            .get_cart(&cart_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+}

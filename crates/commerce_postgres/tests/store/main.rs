@@ -15,3 +15,4 @@ mod errors;
 mod migrations;
 mod orders;
 mod support;
+mod webhooks;

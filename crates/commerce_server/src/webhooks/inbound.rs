@@ -1,12 +1,13 @@
 //! Inbound TossPayments webhooks (SPEC §6). The signature (when `TOSS_WEBHOOK_SECRET` is set)
 //! is checked on the raw bytes before anything is parsed; the body only names the payment to
-//! read back, and the state applied is the one the Toss API returns. Every receipt is stored
+//! read back, and the state applied is the one the Toss API returns (the read-back is skipped
+//! only when the order already shows what the body claims, so nothing could change). Every receipt is stored
 //! for audit; a redelivery (same transmission id, or a body already handled) changes nothing.
 
 use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
-use commerce_domain::ports::InboundReceipt;
+use commerce_domain::ports::{InboundReceipt, ReceiptClaim};
 use commerce_domain::usecases::{SyncError, SyncOutcome};
 use commerce_tosspayments::webhook::{
     parse_webhook, verify_signature, TossWebhook, SIGNATURE_HEADER, TRANSMISSION_ID_HEADER,
@@ -49,7 +50,7 @@ pub async fn receive(
     let parsed = parse_webhook(body);
     let receipt = InboundReceipt {
         transmission_id: transmission_id.clone(),
-        body_sha256: sha.clone(),
+        body_sha256: sha,
         event_type: parsed.as_ref().ok().map(|event| kind(event).to_owned()),
         headers: json!({
             "transmission_id": transmission_id,
@@ -66,7 +67,9 @@ pub async fn receive(
                 transmission_id: None,
                 ..receipt
             };
-            if let Ok(Some(id)) = store.record_receipt(&audit).await {
+            if let Ok(ReceiptClaim::New(id) | ReceiptClaim::BodyHandled(id)) =
+                store.record_receipt(&audit).await
+            {
                 let _ = store.finish_receipt(id, "invalid_signature", false).await;
             }
             return Err(invalid_signature(
@@ -74,13 +77,14 @@ pub async fn receive(
             ));
         }
     }
-    let Some(receipt_id) = store.record_receipt(&receipt).await? else {
-        return Ok(received("duplicate"));
+    let receipt_id = match store.record_receipt(&receipt).await? {
+        ReceiptClaim::Redelivery => return Ok(received("duplicate")),
+        ReceiptClaim::BodyHandled(id) => {
+            store.finish_receipt(id, "duplicate", false).await?;
+            return Ok(received("duplicate"));
+        }
+        ReceiptClaim::New(id) => id,
     };
-    if store.body_handled(&sha).await? {
-        store.finish_receipt(receipt_id, "duplicate", false).await?;
-        return Ok(received("duplicate"));
-    }
     let event = match parsed {
         Ok(event) => event,
         Err(e) => {
@@ -163,12 +167,19 @@ fn kind(event: &TossWebhook) -> &str {
     }
 }
 
-/// Reads the payment back from Toss and applies it; `None` for events we do not act on.
+/// Reads the payment back from Toss and applies it (unless the order already shows what the
+/// body claims); `None` for events we do not act on.
 async fn apply(state: &AppState, event: &TossWebhook) -> Result<Option<SyncOutcome>, SyncError> {
     let payments = &state.payments;
     let outcome = match event {
-        TossWebhook::PaymentStatusChanged { payment_key, .. } => {
-            payments.sync_by_payment_key(payment_key).await?
+        TossWebhook::PaymentStatusChanged {
+            payment_key,
+            order_id,
+            status,
+        } => {
+            payments
+                .sync_payment_webhook(payment_key, order_id.as_ref(), status.as_deref())
+                .await?
         }
         TossWebhook::DepositCallback {
             order_id, secret, ..

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use commerce_domain::ids::{DeliveryId, EventId};
-use commerce_domain::ports::{DeliveryAttempt, DueDelivery, PendingEvent, StoreError};
+use commerce_domain::ports::{DeliveryAttempt, DueDelivery, Fanout, PendingEvent, StoreError};
 use commerce_domain::webhook::{next_after, WebhookEndpoint};
 use rand::Rng;
 use serde_json::{json, Value};
@@ -116,8 +116,9 @@ impl Dispatcher {
             return Ok(0);
         }
         let endpoints = ports.webhooks.list_webhooks().await?;
+        let mut batch = Vec::with_capacity(events.len());
         for event in &events {
-            let targets: Vec<_> = endpoints
+            let deliveries: Vec<_> = endpoints
                 .iter()
                 .filter(|endpoint| endpoint.wants(&event.event_type))
                 .map(|endpoint| {
@@ -128,7 +129,7 @@ impl Dispatcher {
                 })
                 .collect();
             // Nobody listens: mark it dispatched without reading the order to render it.
-            let body = if targets.is_empty() {
+            let body = if deliveries.is_empty() {
                 envelope(
                     &event.id,
                     &event.event_type,
@@ -139,11 +140,13 @@ impl Dispatcher {
             } else {
                 self.body(event).await?
             };
-            ports
-                .webhooks
-                .dispatch_event(&event.id, &body, &targets, now)
-                .await?;
+            batch.push(Fanout {
+                event: event.id.clone(),
+                body,
+                deliveries,
+            });
         }
+        ports.webhooks.dispatch_events(&batch, now).await?;
         Ok(events.len())
     }
 

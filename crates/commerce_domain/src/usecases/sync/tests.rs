@@ -275,3 +275,88 @@ async fn a_concurrent_writer_is_retried_and_the_report_applied_on_fresh_state() 
     );
     assert_eq!(slot.lock().unwrap().order.version, record.order.version + 2);
 }
+
+fn paid_record() -> OrderRecord {
+    let mut record = pending_record(58_000);
+    let report = ProviderPayment {
+        approved_at: Some(at(10)),
+        ..provider_report(&record, ProviderStatus::Done)
+    };
+    let change = apply_provider_payment(
+        &record,
+        &report,
+        &crate::testing::SequenceIds::starting_at(500),
+        at(10),
+    )
+    .unwrap()
+    .unwrap();
+    record = change.committed(record.refunds);
+    record
+}
+
+#[tokio::test]
+async fn a_webhook_claiming_what_the_order_already_shows_is_not_read_back() {
+    let record = paid_record();
+    assert!(record.payment.reflects_claim(&payment_key(), "DONE"));
+    let mut mocks = Mocks::default();
+    let stored = store_order(&mut mocks.orders, record.clone());
+    mocks.gateway.expect_get_by_payment_key().never();
+    let toss_order = TossOrderId::for_order(&record.order.id);
+    let outcome = PaymentService::new(mocks.ports_at(60))
+        .sync_payment_webhook(&payment_key(), Some(&toss_order), Some("DONE"))
+        .await
+        .unwrap();
+    assert!(matches!(outcome, SyncOutcome::Unchanged(_)));
+    assert!(stored.saved().is_empty());
+    assert_eq!(stored.read_count(), 1);
+}
+
+#[tokio::test]
+async fn a_webhook_claim_the_order_does_not_show_is_read_back_and_the_answer_applied() {
+    // The body claims the payment was cancelled; Toss says it is approved: the approval is
+    // what gets applied, starting from the record read for the check (no second read).
+    let record = pending_record(58_000);
+    let mut mocks = Mocks::default();
+    let stored = store_order(&mut mocks.orders, record.clone());
+    let report = ProviderPayment {
+        approved_at: Some(at(10)),
+        ..provider_report(&record, ProviderStatus::Done)
+    };
+    mocks
+        .gateway
+        .expect_get_by_payment_key()
+        .times(1)
+        .returning(move |_| Ok(Some(report.clone())));
+    let toss_order = TossOrderId::for_order(&record.order.id);
+    let outcome = PaymentService::new(mocks.ports_at(60))
+        .sync_payment_webhook(&payment_key(), Some(&toss_order), Some("CANCELED"))
+        .await
+        .unwrap();
+    assert!(matches!(outcome, SyncOutcome::Applied { .. }));
+    assert_eq!(stored.current().order.status, OrderStatus::Confirmed);
+    assert_eq!(stored.saved().len(), 1);
+    assert_eq!(stored.read_count(), 1);
+}
+
+#[tokio::test]
+async fn a_webhook_body_naming_no_order_is_read_back_and_applied() {
+    let record = pending_record(58_000);
+    let mut mocks = Mocks::default();
+    let stored = store_order(&mut mocks.orders, record.clone());
+    let report = ProviderPayment {
+        approved_at: Some(at(10)),
+        ..provider_report(&record, ProviderStatus::Done)
+    };
+    mocks
+        .gateway
+        .expect_get_by_payment_key()
+        .times(1)
+        .returning(move |_| Ok(Some(report.clone())));
+    let outcome = PaymentService::new(mocks.ports_at(60))
+        .sync_payment_webhook(&payment_key(), None, Some("DONE"))
+        .await
+        .unwrap();
+    assert!(matches!(outcome, SyncOutcome::Applied { .. }));
+    assert_eq!(stored.current().order.status, OrderStatus::Confirmed);
+    assert_eq!(stored.read_count(), 1);
+}
