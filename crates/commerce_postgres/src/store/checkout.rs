@@ -2,7 +2,7 @@
 
 use commerce_domain::ports::CheckoutPlan;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::{events, stock, tx};
 use crate::error::PgError;
@@ -31,8 +31,8 @@ pub(crate) async fn place_order(
     let payment = PaymentRow::from_payment(&plan.payment)?;
     let stock_lines = stock::lines_in_lock_order(&plan.order);
     let variant_ids: Vec<String> = stock_lines.iter().map(|(id, _)| id.clone()).collect();
-    conn.transaction(async |conn| -> Result<(), PgError> {
-        let shared: &AsyncPgConnection = conn;
+    tx::run(conn, async |tx: &tx::Tx<'_>| {
+        let shared = tx.conn();
         let close = Prepared(
             diesel::update(
                 carts::table
@@ -63,7 +63,7 @@ pub(crate) async fn place_order(
                 .execute(&mut { shared }),
             events::queue(shared, &plan.events),
             stock::reserve(shared, &stock_lines, plan.order.created_at),
-            tx::commit_pipelined(shared),
+            tx.commit(),
         );
         order_written?;
         lines_written?;

@@ -13,7 +13,7 @@ use commerce_domain::ports::{
 };
 use commerce_domain::record::{OrderChange, OrderRecord};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::{checkout, claims, events, stock, tx, PgStore};
 use crate::error::PgError;
@@ -116,8 +116,8 @@ async fn save(conn: &mut AsyncPgConnection, change: &OrderChange) -> Result<(), 
         .map(RefundRow::from_refund)
         .collect();
     let now = change.order.updated_at.max(change.payment.updated_at);
-    conn.transaction(async |conn| -> Result<(), PgError> {
-        let shared: &AsyncPgConnection = conn;
+    tx::run(conn, async |tx: &tx::Tx<'_>| {
+        let shared = tx.conn();
         let order_update = Prepared(
             diesel::update(
                 orders::table
@@ -180,7 +180,7 @@ async fn save(conn: &mut AsyncPgConnection, change: &OrderChange) -> Result<(), 
         // locked only while PostgreSQL commits.
         let (moved, committed) = tokio::join!(
             stock::apply(shared, &change.order, &change.stock, now),
-            tx::commit_pipelined(shared),
+            tx.commit(),
         );
         moved?;
         committed

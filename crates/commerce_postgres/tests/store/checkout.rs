@@ -135,25 +135,6 @@ async fn order_numbers_are_sequential() {
     assert_eq!(b.get(), a.get() + 1);
 }
 
-/// Sessions of this test's database that sit inside a transaction.
-async fn idle_in_transaction(world: &World) -> i64 {
-    #[derive(diesel::QueryableByName)]
-    struct Open {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    use diesel_async::RunQueryDsl;
-    let mut conn = world.db.conn().await;
-    let open: Open = diesel::sql_query(
-        "SELECT count(*) AS n FROM pg_stat_activity
-         WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
-    )
-    .get_result(&mut conn)
-    .await
-    .unwrap();
-    open.n
-}
-
 #[tokio::test]
 async fn the_commit_sent_with_the_reservations_leaves_one_connection_clean_after_failure_and_success(
 ) {
@@ -172,7 +153,7 @@ async fn the_commit_sent_with_the_reservations_leaves_one_connection_clean_after
 
     let placed = checkout.checkout(checkout_request(&first)).await.unwrap();
     assert_eq!(world.db.stock(&scarce).await, (2, 1));
-    assert_eq!(idle_in_transaction(&world).await, 0);
+    assert_eq!(crate::support::idle_in_transaction(&world).await, 0);
 
     let err = checkout
         .checkout(checkout_request(&short))
@@ -187,7 +168,7 @@ async fn the_commit_sent_with_the_reservations_leaves_one_connection_clean_after
         (10, 2),
         "the failed checkout's other line was rolled back with it"
     );
-    assert_eq!(idle_in_transaction(&world).await, 0);
+    assert_eq!(crate::support::idle_in_transaction(&world).await, 0);
 
     checkout.checkout(checkout_request(&last)).await.unwrap();
     assert_eq!(world.db.stock(&plenty).await, (10, 3));
@@ -196,6 +177,6 @@ async fn the_commit_sent_with_the_reservations_leaves_one_connection_clean_after
         Some(placed.record),
         "committed, and readable on the same connection"
     );
-    assert_eq!(idle_in_transaction(&world).await, 0);
+    assert_eq!(crate::support::idle_in_transaction(&world).await, 0);
     assert_eq!(count(&world.db, "orders").await, 2);
 }

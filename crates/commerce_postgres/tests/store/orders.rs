@@ -309,3 +309,57 @@ async fn admin_lists_filter_by_status_and_payment_status_newest_first() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_save_dropped_halfway_or_refused_leaves_no_transaction_open_on_its_connection() {
+    let (world, record, variant) = placed().await;
+    // One connection, so a session left inside a transaction would be handed out again.
+    let single = world.db.store_with(1);
+    let change = report(&world, &record, &done(&record));
+
+    // Another session holds the order's row, so the save stops inside its transaction
+    // (BEGIN and the first statements sent); it is dropped there, then the row is released.
+    single.get_order(&record.order.id).await.unwrap();
+    let mut holder = world.db.conn().await;
+    {
+        use diesel_async::RunQueryDsl;
+        diesel::sql_query("BEGIN")
+            .execute(&mut holder)
+            .await
+            .unwrap();
+        diesel::sql_query("SELECT id FROM orders WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(record.order.id.as_str())
+            .execute(&mut holder)
+            .await
+            .unwrap();
+    }
+    let dropped = tokio::time::timeout(
+        std::time::Duration::from_millis(300),
+        single.save_change(&change),
+    )
+    .await;
+    assert!(dropped.is_err(), "the save was cut short");
+    {
+        use diesel_async::RunQueryDsl;
+        diesel::sql_query("ROLLBACK")
+            .execute(&mut holder)
+            .await
+            .unwrap();
+    }
+
+    single.save_change(&change).await.unwrap();
+    // The same change again is over stale versions: refused and rolled back.
+    assert!(matches!(
+        single.save_change(&change).await,
+        Err(StoreError::Conflict)
+    ));
+    let now = single.get_order(&record.order.id).await.unwrap().unwrap();
+    assert_eq!(now, change.clone().committed(Vec::new()));
+    assert_eq!(world.db.stock(&variant).await, (8, 0), "sold once");
+    assert_eq!(
+        event_types(&world.db, &record.order.id).await.len(),
+        4,
+        "the approval's events queued once"
+    );
+    assert_eq!(crate::support::idle_in_transaction(&world).await, 0);
+}

@@ -160,3 +160,22 @@ pub async fn count(db: &TestDb, table: &str) -> i64 {
         .unwrap();
     row.n
 }
+
+/// Sessions of this test's database that sit inside a transaction.
+pub async fn idle_in_transaction(world: &World) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Open {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    use diesel_async::RunQueryDsl;
+    let mut conn = world.db.conn().await;
+    let open: Open = diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    open.n
+}
