@@ -4,6 +4,12 @@ use std::process::ExitCode;
 
 use commerce_server::{cli, settings::Settings, telemetry};
 
+/// mimalloc instead of the system allocator: a request allocates many small, short-lived
+/// buffers (JSON, SQL text, headers), and glibc's `malloc`/`free` led the server's CPU profile
+/// under load (see docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = match cli::parse(&args) {
