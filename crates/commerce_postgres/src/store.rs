@@ -9,6 +9,7 @@ mod catalog_admin;
 mod checkout;
 mod claims;
 mod events;
+mod guard;
 mod idempotency;
 mod order;
 mod stock;

@@ -4,6 +4,7 @@ use commerce_domain::ports::CheckoutPlan;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use super::guard::{self, Expect};
 use super::{events, stock, tx};
 use crate::error::PgError;
 use crate::prepared::Prepared;
@@ -15,13 +16,13 @@ use crate::schema::{carts, order_lines, orders, payments};
 /// writes the order, its lines, its payment and its events, then reserves every line's stock
 /// in variant order. All or nothing.
 ///
-/// Two pipelines, their results checked in the order sent so the error reported is the first
-/// statement's that failed: first the cart's version-checked close and a check that every line
-/// has a stock row (neither failure is an SQL error, so both are checked before anything is
-/// committed); then the inserts, the reservations and the `COMMIT` (see `tx`). The
-/// reservations come last because the inventory rows of a popular variant are the most
-/// contended rows of the store: with the commit right behind them, their locks are held for
-/// the shortest time.
+/// One pipeline, its results checked in the order sent so the error reported is the first
+/// statement's that failed: `BEGIN`, the cart's version-checked close and a check that every
+/// line has a stock row (both fail as SQL errors, see `guard`), the inserts, the reservations
+/// and the `COMMIT` (see `tx`). Any failure aborts the transaction, and its `COMMIT` rolls it
+/// back. The reservations come last because the inventory rows of a popular variant are the
+/// most contended rows of the store: with the commit right behind them, their locks are held
+/// for the shortest time.
 pub(crate) async fn place_order(
     conn: &mut AsyncPgConnection,
     plan: &CheckoutPlan,
@@ -31,10 +32,11 @@ pub(crate) async fn place_order(
     let payment = PaymentRow::from_payment(&plan.payment)?;
     let stock_lines = stock::lines_in_lock_order(&plan.order);
     let variant_ids: Vec<String> = stock_lines.iter().map(|(id, _)| id.clone()).collect();
+    let lines_with_stock = i64::try_from(variant_ids.len()).map_err(PgError::corrupt)?;
     tx::run(conn, async |tx: &tx::Tx<'_>| {
         let shared = tx.conn();
-        let close = Prepared(
-            diesel::update(
+        let close = Prepared(Expect {
+            query: diesel::update(
                 carts::table
                     .filter(carts::id.eq(plan.cart.id.as_str()))
                     .filter(carts::version.eq(plan.cart.version))
@@ -45,17 +47,24 @@ pub(crate) async fn place_order(
                 carts::order_id.eq(plan.cart.order_id.as_ref().map(ToString::to_string)),
                 carts::updated_at.eq(plan.cart.updated_at),
                 carts::version.eq(carts::version + 1),
-            )),
-        )
+            ))
+            .returning(carts::id),
+            rows: 1,
+            what: guard::VERSION_CONFLICT,
+        })
         .execute(&mut { shared });
-        let (closed, present) = tokio::join!(close, stock::rows_present(shared, &variant_ids));
-        if closed? == 0 {
-            return Err(PgError::Conflict);
-        }
-        if usize::try_from(present?).ok() != Some(variant_ids.len()) {
-            return Err(PgError::corrupt("a checkout line's variant has no stock row"));
-        }
-        let (order_written, lines_written, payment_written, queued, reserved, committed) = tokio::join!(
+        let (
+            closed,
+            present,
+            order_written,
+            lines_written,
+            payment_written,
+            queued,
+            reserved,
+            committed,
+        ) = tokio::join!(
+            close,
+            stock::rows_present(shared, &variant_ids, lines_with_stock),
             Prepared(diesel::insert_into(orders::table).values(&order)).execute(&mut { shared }),
             Prepared(diesel::insert_into(order_lines::table).values(&lines))
                 .execute(&mut { shared }),
@@ -65,6 +74,8 @@ pub(crate) async fn place_order(
             stock::reserve(shared, &stock_lines, plan.order.created_at),
             tx.commit(),
         );
+        guard::held(closed)?;
+        guard::held(present)?;
         order_written?;
         lines_written?;
         payment_written?;

@@ -15,6 +15,7 @@ use commerce_domain::record::{OrderChange, OrderRecord};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use super::guard::{self, Expect};
 use super::{checkout, claims, events, stock, tx, PgStore};
 use crate::error::PgError;
 use crate::prepared::Prepared;
@@ -104,9 +105,12 @@ async fn load_record(
         .next())
 }
 
-/// Writes one change: both rows over their versions, refunds and events pipelined in that
-/// order (results checked in that order, so a stale version is reported as a conflict and the
-/// transaction rolls back), then the stock movements pipelined with the commit (see `tx`).
+/// Writes one change in one pipeline: `BEGIN`, both rows over their versions (a stale one
+/// fails the statement, see `guard`), refunds, events, the stock movements (last, so the
+/// contended inventory rows are locked for the shortest time) and `COMMIT` (see `tx`). The
+/// results are checked in the order sent, so a stale version is reported as a conflict; a
+/// failed statement aborts the transaction, whose `COMMIT` then rolls everything back, and a
+/// writer that lost the version race never waits for an inventory row.
 async fn save(conn: &mut AsyncPgConnection, change: &OrderChange) -> Result<(), PgError> {
     let payment = PaymentRow::from_payment(&change.payment)?;
     let order_changes = OrderChanges::of(&change.order);
@@ -118,17 +122,20 @@ async fn save(conn: &mut AsyncPgConnection, change: &OrderChange) -> Result<(), 
     let now = change.order.updated_at.max(change.payment.updated_at);
     tx::run(conn, async |tx: &tx::Tx<'_>| {
         let shared = tx.conn();
-        let order_update = Prepared(
-            diesel::update(
+        let order_update = Prepared(Expect {
+            query: diesel::update(
                 orders::table
                     .filter(orders::id.eq(change.order.id.as_str()))
                     .filter(orders::version.eq(change.order.version)),
             )
-            .set((&order_changes, orders::version.eq(orders::version + 1))),
-        )
+            .set((&order_changes, orders::version.eq(orders::version + 1)))
+            .returning(orders::id),
+            rows: 1,
+            what: guard::VERSION_CONFLICT,
+        })
         .execute(&mut { shared });
-        let payment_update = Prepared(
-            diesel::update(
+        let payment_update = Prepared(Expect {
+            query: diesel::update(
                 payments::table
                     .filter(payments::id.eq(&payment.id))
                     .filter(payments::version.eq(payment.version)),
@@ -150,8 +157,11 @@ async fn save(conn: &mut AsyncPgConnection, change: &OrderChange) -> Result<(), 
                 payments::provider_raw.eq(&payment.provider_raw),
                 payments::updated_at.eq(payment.updated_at),
                 payments::version.eq(payments::version + 1),
-            )),
-        )
+            ))
+            .returning(payments::id),
+            rows: 1,
+            what: guard::VERSION_CONFLICT,
+        })
         .execute(&mut { shared });
         let refunds_insert = async {
             if new_refunds.is_empty() {
@@ -161,27 +171,18 @@ async fn save(conn: &mut AsyncPgConnection, change: &OrderChange) -> Result<(), 
                 .execute(&mut { shared })
                 .await
         };
-        let (order_rows, payment_rows, refunded, queued) = tokio::join!(
+        let (order_rows, payment_rows, refunded, queued, moved, committed) = tokio::join!(
             order_update,
             payment_update,
             refunds_insert,
             events::queue(shared, &change.events),
-        );
-        if order_rows? == 0 || payment_rows? == 0 {
-            return Err(PgError::Conflict);
-        }
-        refunded?;
-        queued?;
-        if change.stock.is_empty() {
-            return Ok(());
-        }
-        // Only once the versions held, so a losing writer never queues for the contended
-        // inventory rows; and with the commit right behind them (see `tx`), so they stay
-        // locked only while PostgreSQL commits.
-        let (moved, committed) = tokio::join!(
             stock::apply(shared, &change.order, &change.stock, now),
             tx.commit(),
         );
+        guard::held(order_rows)?;
+        guard::held(payment_rows)?;
+        refunded?;
+        queued?;
         moved?;
         committed
     })

@@ -3,7 +3,7 @@
 //! pipelined, in that order: PostgreSQL runs a connection's statements one after another in the
 //! order sent, and diesel-async sends them in the order the futures are first polled, which
 //! `join_all` does in sequence. Callers send the transaction's `COMMIT` right behind them
-//! (`tx::commit_pipelined`), so these rows, the most contended of the store, stay locked for
+//! (`tx::Tx::commit`), so these rows, the most contended of the store, stay locked for
 //! the time PostgreSQL takes to commit, not for a round trip to the server.
 
 use chrono::{DateTime, Utc};
@@ -15,6 +15,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::future::join_all;
 
+use super::guard::{self, Expect};
 use crate::error::PgError;
 use crate::prepared::Prepared;
 use crate::schema::inventory_items;
@@ -33,18 +34,24 @@ pub(crate) fn lines_in_lock_order(order: &Order) -> Vec<(String, i64)> {
     lines
 }
 
-/// How many of `variant_ids` have a stock row. Stock rows are never deleted, so a count taken
-/// inside the transaction before the reservations stays true until its commit.
+/// Checks that each of `variant_ids` (`expected` of them) has a stock row, failing the
+/// statement otherwise (see `guard`). Stock rows are never deleted, so a count taken inside the
+/// transaction before the reservations stays true until its commit.
 pub(crate) async fn rows_present(
     conn: &AsyncPgConnection,
     variant_ids: &[String],
-) -> Result<i64, PgError> {
+    expected: i64,
+) -> Result<usize, DieselError> {
     use inventory_items::dsl as inv;
-    Ok(inv::inventory_items
-        .filter(inv::variant_id.eq_any(variant_ids))
-        .count()
-        .get_result(&mut { conn })
-        .await?)
+    Prepared(Expect {
+        query: inv::inventory_items
+            .filter(inv::variant_id.eq_any(variant_ids))
+            .select(inv::id),
+        rows: expected,
+        what: guard::STOCK_ROW_MISSING,
+    })
+    .execute(&mut { conn })
+    .await
 }
 
 /// Reserves stock for every line of `order`. Each reservation is an unconditional increment;

@@ -1,0 +1,1 @@
+DROP FUNCTION hc_expect_rows(bigint, bigint, text);
