@@ -18,7 +18,7 @@
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use diesel::connection::TransactionDepthChange;
+use diesel::connection::{TransactionDepthChange, TransactionManagerStatus};
 use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
 
 use crate::error::PgError;
@@ -61,13 +61,18 @@ async fn end(conn: &AsyncPgConnection, sql: &'static str) -> Result<(), PgError>
     Ok(())
 }
 
-/// Tells diesel a transaction was opened or closed on `conn` behind its back.
-fn note(conn: &mut AsyncPgConnection, change: TransactionDepthChange) -> Result<(), PgError> {
+/// diesel's view of the transactions open on `conn`.
+fn status(conn: &mut AsyncPgConnection) -> &mut TransactionManagerStatus {
     <AnsiTransactionManager as TransactionManager<AsyncPgConnection>>::transaction_manager_status_mut(
         conn,
     )
-    .transaction_state()?
-    .change_transaction_depth(change)?;
+}
+
+/// Tells diesel a transaction was opened or closed on `conn` behind its back.
+fn note(conn: &mut AsyncPgConnection, change: TransactionDepthChange) -> Result<(), PgError> {
+    status(conn)
+        .transaction_state()?
+        .change_transaction_depth(change)?;
     Ok(())
 }
 
@@ -111,6 +116,10 @@ where
         }
     };
     // Reached only when the server answered the transaction's end: it is over.
-    note(conn, TransactionDepthChange::DecreaseDepth)?;
+    if note(conn, TransactionDepthChange::DecreaseDepth).is_err() {
+        // diesel's bookkeeping disagrees with ours: have the pool discard the connection
+        // rather than lose the outcome.
+        status(conn).set_in_error();
+    }
     outcome
 }
