@@ -18,23 +18,42 @@ const USAGE: &str = "usage: hc-bench bench [--quick] | hc-bench drill [--quick] 
   --quick  shorter runs, report printed only (docs/ untouched); what CI runs
   --only   comma-separated drills: oversell,outage,kill,webhooks,postgres,fuzz (report printed only)";
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
     let quick = words.contains(&"--quick");
-    match words.first() {
-        Some(&"bench") => bench::main(quick).await,
-        Some(&"drill") => {
-            let only = words
-                .iter()
-                .position(|w| *w == "--only")
-                .and_then(|i| words.get(i + 1));
-            drill::main(quick, only.copied()).await
+    // The benchmarks drive their load from one thread: the load generator shares the cores
+    // with what it measures, and one thread wakes fewer others than a pool would. The drills
+    // keep a multi-threaded runtime (one of them blocks a thread on a PostgreSQL restart).
+    let runtime = match words.first() {
+        Some(&"bench") => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        _ => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build(),
+    };
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
         }
-        _ => {
-            eprintln!("{USAGE}");
-            ExitCode::from(2)
+    };
+    runtime.block_on(async {
+        match words.first() {
+            Some(&"bench") => bench::main(quick).await,
+            Some(&"drill") => {
+                let only = words
+                    .iter()
+                    .position(|w| *w == "--only")
+                    .and_then(|i| words.get(i + 1));
+                drill::main(quick, only.copied()).await
+            }
+            _ => {
+                eprintln!("{USAGE}");
+                ExitCode::from(2)
+            }
         }
-    }
+    })
 }
