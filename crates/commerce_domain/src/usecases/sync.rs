@@ -29,6 +29,19 @@ pub enum SyncOutcome {
     UnknownOrder,
 }
 
+/// What a `PAYMENT_STATUS_CHANGED` webhook led to.
+#[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one value per inbound webhook, returned and matched once; a box would only add an allocation"
+)]
+pub enum WebhookSync {
+    /// The payment already showed what the webhook claims: nothing read back, nothing changed.
+    AlreadyShown,
+    /// The payment was read back from Toss and applied.
+    Synced(SyncOutcome),
+}
+
 /// Why a sync failed; nothing was changed.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -79,11 +92,12 @@ impl PaymentService {
     }
 
     /// A `PAYMENT_STATUS_CHANGED` webhook naming payment `key`, with the order and status its
-    /// body claims. The body is unsigned, so it is trusted for one thing only: when the order
-    /// it names already shows that status for that payment ([`crate::payment::Payment::reflects_claim`]),
-    /// nothing could change and Toss is not asked (the usual case: the confirm recorded the
-    /// approval first). Otherwise the payment is read back from Toss and that answer is
-    /// applied, starting from the record just read.
+    /// body claims. The body is unsigned, so it is trusted for one thing only: when the payment
+    /// of the order it names already shows that status for that key
+    /// ([`crate::payment::Payment::reflects_claim`]), nothing could change, and neither Toss
+    /// nor the rest of the order is read (the usual case: the confirm recorded the approval
+    /// first). Otherwise this is [`PaymentService::sync_by_payment_key`]: the payment is read
+    /// back from Toss and that answer applied.
     ///
     /// # Errors
     /// [`SyncError`]; nothing changes on error.
@@ -92,28 +106,15 @@ impl PaymentService {
         key: &PaymentKey,
         order_id: Option<&TossOrderId>,
         claimed: Option<&str>,
-    ) -> Result<SyncOutcome, SyncError> {
-        let known = match order_id.and_then(TossOrderId::order_id) {
-            Some(id) => self.ports.orders.get_order(&id).await?,
-            None => None,
-        };
-        if let (Some(record), Some(claimed)) = (&known, claimed) {
-            if record.payment.reflects_claim(key, claimed) {
-                return Ok(SyncOutcome::Unchanged(record.clone()));
+    ) -> Result<WebhookSync, SyncError> {
+        if let (Some(order_id), Some(claimed)) = (order_id.and_then(TossOrderId::order_id), claimed)
+        {
+            let payment = self.ports.orders.get_payment_of_order(&order_id).await?;
+            if payment.is_some_and(|payment| payment.reflects_claim(key, claimed)) {
+                return Ok(WebhookSync::AlreadyShown);
             }
         }
-        let provider = self
-            .ports
-            .gateway
-            .get_by_payment_key(key)
-            .await
-            .map_err(SyncError::Provider)?
-            .ok_or(SyncError::PaymentNotFound)?;
-        let Some(order_id) = provider.order_id.order_id() else {
-            return Ok(SyncOutcome::UnknownOrder);
-        };
-        let known = known.filter(|record| record.order.id == order_id);
-        self.apply_from(&order_id, &provider, known).await
+        Ok(WebhookSync::Synced(self.sync_by_payment_key(key).await?))
     }
 
     /// Reads an order's payment back from Toss and applies it (webhook `DEPOSIT_CALLBACK`,

@@ -8,6 +8,7 @@ use commerce_domain::catalog::Page;
 use commerce_domain::email::Email;
 use commerce_domain::ids::EventId;
 use commerce_domain::ids::{OrderId, OrderNumber};
+use commerce_domain::payment::Payment;
 use commerce_domain::ports::{
     CheckoutPlan, CheckoutStoreError, OrderEvent, OrderQuery, OrderStore, StoreError,
 };
@@ -235,6 +236,18 @@ impl OrderStore for PgStore {
             return Ok(None);
         };
         Ok(assemble(vec![found], children?)?.into_iter().next())
+    }
+
+    async fn get_payment_of_order(&self, id: &OrderId) -> Result<Option<Payment>, StoreError> {
+        let mut conn = self.conn().await?;
+        let found = payments::table
+            .filter(payments::order_id.eq(id.as_str()))
+            .select(PaymentRow::as_select())
+            .first::<PaymentRow>(&mut conn)
+            .await
+            .optional()
+            .map_err(PgError::from)?;
+        Ok(found.map(PaymentRow::into_payment).transpose()?)
     }
 
     async fn find_order_by_number(

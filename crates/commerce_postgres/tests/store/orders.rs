@@ -363,3 +363,23 @@ async fn a_save_dropped_halfway_or_refused_leaves_no_transaction_open_on_its_con
     );
     assert_eq!(crate::support::idle_in_transaction(&world).await, 0);
 }
+
+#[tokio::test]
+async fn an_order_s_payment_reads_alone() {
+    let (world, record, _) = placed().await;
+    assert_eq!(
+        world
+            .store
+            .get_payment_of_order(&record.order.id)
+            .await
+            .unwrap(),
+        Some(record.payment.clone())
+    );
+    let unknown = OrderId::generate(world.ids.as_ref());
+    assert!(world
+        .store
+        .get_payment_of_order(&unknown)
+        .await
+        .unwrap()
+        .is_none());
+}

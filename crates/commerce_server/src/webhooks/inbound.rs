@@ -8,7 +8,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use commerce_domain::ports::{InboundReceipt, ReceiptClaim};
-use commerce_domain::usecases::{SyncError, SyncOutcome};
+use commerce_domain::usecases::{SyncError, SyncOutcome, WebhookSync};
 use commerce_tosspayments::webhook::{
     parse_webhook, verify_signature, TossWebhook, SIGNATURE_HEADER, TRANSMISSION_ID_HEADER,
 };
@@ -94,17 +94,19 @@ pub async fn receive(
     };
     let outcome = apply(state, &event).await;
     let (label, retryable, response) = match outcome {
-        Ok(Some(SyncOutcome::Applied {
+        Ok(Some(WebhookSync::Synced(SyncOutcome::Applied {
             late_payment,
             record,
-        })) => {
+        }))) => {
             if late_payment {
                 tracing::error!(order.id = %record.order.id, "TossPayments approved a payment for an order that was already cancelled: refund it");
             }
             ("applied", false, Ok(received("applied")))
         }
-        Ok(Some(SyncOutcome::Unchanged(_))) => ("unchanged", false, Ok(received("unchanged"))),
-        Ok(Some(SyncOutcome::UnknownOrder)) => {
+        Ok(Some(WebhookSync::AlreadyShown | WebhookSync::Synced(SyncOutcome::Unchanged(_)))) => {
+            ("unchanged", false, Ok(received("unchanged")))
+        }
+        Ok(Some(WebhookSync::Synced(SyncOutcome::UnknownOrder))) => {
             tracing::warn!(event = kind(&event), "webhook for an order we do not have");
             ("unknown_order", false, Ok(received("unknown_order")))
         }
@@ -169,7 +171,7 @@ fn kind(event: &TossWebhook) -> &str {
 
 /// Reads the payment back from Toss and applies it (unless the order already shows what the
 /// body claims); `None` for events we do not act on.
-async fn apply(state: &AppState, event: &TossWebhook) -> Result<Option<SyncOutcome>, SyncError> {
+async fn apply(state: &AppState, event: &TossWebhook) -> Result<Option<WebhookSync>, SyncError> {
     let payments = &state.payments;
     let outcome = match event {
         TossWebhook::PaymentStatusChanged {
@@ -177,9 +179,10 @@ async fn apply(state: &AppState, event: &TossWebhook) -> Result<Option<SyncOutco
             order_id,
             status,
         } => {
-            payments
+            return payments
                 .sync_payment_webhook(payment_key, order_id.as_ref(), status.as_deref())
-                .await?
+                .await
+                .map(Some)
         }
         TossWebhook::DepositCallback {
             order_id, secret, ..
@@ -197,5 +200,5 @@ async fn apply(state: &AppState, event: &TossWebhook) -> Result<Option<SyncOutco
         },
         TossWebhook::Other { .. } => return Ok(None),
     };
-    Ok(Some(outcome))
+    Ok(Some(WebhookSync::Synced(outcome)))
 }

@@ -346,6 +346,60 @@ async fn redeliveries_and_reversed_events_are_applied_once_and_never_backwards()
 }
 
 #[tokio::test]
+async fn a_done_webhook_for_an_order_already_paid_is_not_read_back_and_any_other_claim_is() {
+    let app = TestApp::with(&[("NO_SANDBOX_WEBHOOKS", "1")]).await;
+    let (order, key) = paid(&app, 1).await;
+    let claim = |status: &str, transmission: &str| {
+        (
+            json!({"eventType": "PAYMENT_STATUS_CHANGED", "createdAt": "2026-11-26T21:00:00.000000",
+                   "data": {"paymentKey": key, "orderId": order["toss_payment"]["order_id"], "status": status}})
+            .to_string(),
+            transmission.to_owned(),
+        )
+    };
+    // The next call to Toss fails with a 500: a webhook that reads back is answered 503.
+    app.sandbox.inject_faults(FaultMode::Http500, 1);
+    let (body, transmission) = claim("DONE", "tx-done-shown");
+    let (status, answer) = post_webhook(
+        &app,
+        &body,
+        &[("tosspayments-webhook-transmission-id", transmission)],
+    )
+    .await;
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (200, Some("unchanged")),
+        "the order already shows DONE for this key: Toss is not asked"
+    );
+    // A claim the order does not show is read back: it meets the pending fault.
+    let (body, transmission) = claim("CANCELED", "tx-canceled-claimed");
+    let (status, answer) = post_webhook(
+        &app,
+        &body,
+        &[("tosspayments-webhook-transmission-id", transmission)],
+    )
+    .await;
+    assert_eq!(status, 503, "{answer}");
+    // Redelivered once Toss answers again, the claim is checked against Toss, which says
+    // DONE: nothing changes.
+    let (body, transmission) = claim("CANCELED", "tx-canceled-claimed");
+    let (status, answer) = post_webhook(
+        &app,
+        &body,
+        &[("tosspayments-webhook-transmission-id", transmission)],
+    )
+    .await;
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (200, Some("unchanged"))
+    );
+    assert_eq!(
+        order_state(&app, &order).await,
+        ("confirmed".into(), "paid".into())
+    );
+}
+
+#[tokio::test]
 async fn a_forged_done_for_an_unpaid_order_changes_nothing() {
     let app = TestApp::with(&[
         ("TOSS_WEBHOOK_SECRET", INBOUND_SECRET),

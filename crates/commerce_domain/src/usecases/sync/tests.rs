@@ -295,28 +295,39 @@ fn paid_record() -> OrderRecord {
 }
 
 #[tokio::test]
-async fn a_webhook_claiming_what_the_order_already_shows_is_not_read_back() {
+async fn a_webhook_claiming_what_the_payment_already_shows_reads_nothing_else() {
     let record = paid_record();
     assert!(record.payment.reflects_claim(&payment_key(), "DONE"));
     let mut mocks = Mocks::default();
-    let stored = store_order(&mut mocks.orders, record.clone());
+    let payment = record.payment.clone();
+    mocks
+        .orders
+        .expect_get_payment_of_order()
+        .times(1)
+        .returning(move |_| Ok(Some(payment.clone())));
+    mocks.orders.expect_get_order().never();
+    mocks.orders.expect_save_change().never();
     mocks.gateway.expect_get_by_payment_key().never();
     let toss_order = TossOrderId::for_order(&record.order.id);
     let outcome = PaymentService::new(mocks.ports_at(60))
         .sync_payment_webhook(&payment_key(), Some(&toss_order), Some("DONE"))
         .await
         .unwrap();
-    assert!(matches!(outcome, SyncOutcome::Unchanged(_)));
-    assert!(stored.saved().is_empty());
-    assert_eq!(stored.read_count(), 1);
+    assert_eq!(outcome, WebhookSync::AlreadyShown);
 }
 
 #[tokio::test]
-async fn a_webhook_claim_the_order_does_not_show_is_read_back_and_the_answer_applied() {
+async fn a_webhook_claim_the_payment_does_not_show_is_read_back_and_the_answer_applied() {
     // The body claims the payment was cancelled; Toss says it is approved: the approval is
-    // what gets applied, starting from the record read for the check (no second read).
+    // what gets applied.
     let record = pending_record(58_000);
     let mut mocks = Mocks::default();
+    let payment = record.payment.clone();
+    mocks
+        .orders
+        .expect_get_payment_of_order()
+        .times(1)
+        .returning(move |_| Ok(Some(payment.clone())));
     let stored = store_order(&mut mocks.orders, record.clone());
     let report = ProviderPayment {
         approved_at: Some(at(10)),
@@ -332,16 +343,19 @@ async fn a_webhook_claim_the_order_does_not_show_is_read_back_and_the_answer_app
         .sync_payment_webhook(&payment_key(), Some(&toss_order), Some("CANCELED"))
         .await
         .unwrap();
-    assert!(matches!(outcome, SyncOutcome::Applied { .. }));
+    assert!(matches!(
+        outcome,
+        WebhookSync::Synced(SyncOutcome::Applied { .. })
+    ));
     assert_eq!(stored.current().order.status, OrderStatus::Confirmed);
     assert_eq!(stored.saved().len(), 1);
-    assert_eq!(stored.read_count(), 1);
 }
 
 #[tokio::test]
 async fn a_webhook_body_naming_no_order_is_read_back_and_applied() {
     let record = pending_record(58_000);
     let mut mocks = Mocks::default();
+    mocks.orders.expect_get_payment_of_order().never();
     let stored = store_order(&mut mocks.orders, record.clone());
     let report = ProviderPayment {
         approved_at: Some(at(10)),
@@ -356,7 +370,9 @@ async fn a_webhook_body_naming_no_order_is_read_back_and_applied() {
         .sync_payment_webhook(&payment_key(), None, Some("DONE"))
         .await
         .unwrap();
-    assert!(matches!(outcome, SyncOutcome::Applied { .. }));
+    assert!(matches!(
+        outcome,
+        WebhookSync::Synced(SyncOutcome::Applied { .. })
+    ));
     assert_eq!(stored.current().order.status, OrderStatus::Confirmed);
-    assert_eq!(stored.read_count(), 1);
 }
