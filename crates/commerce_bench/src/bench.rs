@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use crate::cluster::{psql, Cluster};
 use crate::floors::{http_floor, rate, sql_floor};
-use crate::load::{cpu_ticks, flow, get, peak_rss_mib, percentile, run, FlowTarget, Samples};
+use crate::load::{
+    cpu_ticks, flow, flows, get, peak_rss_mib, percentile, run, FlowTarget, Samples,
+};
 use crate::{growth, machine};
 
 const PRICE: i64 = 29_000;
@@ -203,16 +205,7 @@ pub async fn main(quick: bool) -> ExitCode {
     // planned against the empty tables of a fresh database, the cached plans of the order
     // reads would scan their tables until autovacuum's first ANALYZE, a minute in.
     println!("warm-up for {seconds}s…");
-    let (http, t) = (cluster.http.clone(), target.clone());
-    run(16, duration, move |worker, mut samples| {
-        let (http, t) = (http.clone(), t.clone());
-        async move {
-            let base = t.bases[worker % t.bases.len()].clone();
-            flow(&http, &t, &base, &mut samples).await;
-            samples
-        }
-    })
-    .await;
+    flows(&cluster.http, &target, 16, duration).await;
 
     let mut levels = Vec::new();
     for concurrency in LEVELS {
@@ -221,16 +214,7 @@ pub async fn main(quick: bool) -> ExitCode {
         println!("flow at concurrency {concurrency} for {seconds}s…");
         let before = transactions(&cluster.database);
         let cpu_before = cpu_split(&cluster);
-        let (http, t) = (cluster.http.clone(), target.clone());
-        let (samples, elapsed) = run(concurrency, duration, move |worker, mut samples| {
-            let (http, t) = (http.clone(), t.clone());
-            async move {
-                let base = t.bases[worker % t.bases.len()].clone();
-                flow(&http, &t, &base, &mut samples).await;
-                samples
-            }
-        })
-        .await;
+        let (samples, elapsed) = flows(&cluster.http, &target, concurrency, duration).await;
         let transactions = transactions(&cluster.database) - before;
         let cpu_after = cpu_split(&cluster);
         let cpu = [0, 1, 2, 3].map(|i| cpu_after[i].saturating_sub(cpu_before[i]));

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cluster::{psql, Cluster};
-use crate::load::{flow, get, percentile, run, FlowTarget, Samples};
+use crate::load::{flows, get, percentile, run, FlowTarget, Samples};
 
 /// How much history to store.
 pub struct Size {
@@ -48,16 +48,7 @@ fn seed(database: &str, size: &Size) -> Duration {
 
 /// Latencies of checkout and GET order, from `seconds` of flows and of order reads.
 async fn measure(cluster: &Cluster, target: &Arc<FlowTarget>, seconds: u64) -> Samples {
-    let (http, t) = (cluster.http.clone(), target.clone());
-    let (mut samples, _) = run(4, Duration::from_secs(seconds), move |_, mut samples| {
-        let (http, t) = (http.clone(), t.clone());
-        async move {
-            let base = t.bases[0].clone();
-            flow(&http, &t, &base, &mut samples).await;
-            samples
-        }
-    })
-    .await;
+    let (mut samples, _) = flows(&cluster.http, target, 4, Duration::from_secs(seconds)).await;
     let order = psql(
         &cluster.database,
         "SELECT id FROM orders WHERE id NOT LIKE 'order_g%' ORDER BY created_at DESC LIMIT 1",

@@ -193,6 +193,26 @@ pub async fn flow(
     Some(json!({"order": order["id"], "status": confirmed["status"]}))
 }
 
+/// The full storefront flow from `concurrency` storefronts for `duration`, each worker on
+/// one of `target`'s servers in turn.
+pub async fn flows(
+    http: &reqwest::Client,
+    target: &Arc<FlowTarget>,
+    concurrency: usize,
+    duration: Duration,
+) -> (Samples, Duration) {
+    let (http, t) = (http.clone(), target.clone());
+    run(concurrency, duration, move |worker, mut samples| {
+        let (http, t) = (http.clone(), t.clone());
+        async move {
+            let base = t.bases[worker % t.bases.len()].clone();
+            flow(&http, &t, &base, &mut samples).await;
+            samples
+        }
+    })
+    .await
+}
+
 /// Runs `work` in `concurrency` tasks for `duration`; merges their samples.
 pub async fn run<F, Fut>(concurrency: usize, duration: Duration, work: F) -> (Samples, Duration)
 where

@@ -4,7 +4,7 @@ use commerce_domain::ports::CheckoutPlan;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::guard::{self, Expect};
+use super::guard;
 use super::{events, stock, tx};
 use crate::error::PgError;
 use crate::prepared::Prepared;
@@ -35,8 +35,8 @@ pub(crate) async fn place_order(
     let lines_with_stock = i64::try_from(variant_ids.len()).map_err(PgError::corrupt)?;
     tx::run(conn, async |tx: &tx::Tx<'_>| {
         let shared = tx.conn();
-        let close = Prepared(Expect {
-            query: diesel::update(
+        let close = guard::one_row_or_conflict(
+            diesel::update(
                 carts::table
                     .filter(carts::id.eq(plan.cart.id.as_str()))
                     .filter(carts::version.eq(plan.cart.version))
@@ -49,9 +49,7 @@ pub(crate) async fn place_order(
                 carts::version.eq(carts::version + 1),
             ))
             .returning(carts::id),
-            rows: 1,
-            what: guard::VERSION_CONFLICT,
-        })
+        )
         .execute(&mut { shared });
         let (
             closed,

@@ -13,6 +13,7 @@ use diesel::sql_types::BigInt;
 use diesel::QueryResult;
 
 use crate::error::PgError;
+use crate::prepared::Prepared;
 
 /// Raised when a version-checked write found the row changed.
 pub(crate) const VERSION_CONFLICT: &str = "hc_version_conflict";
@@ -47,6 +48,16 @@ impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Expect<Q> {
 impl<Q> QueryId for Expect<Q> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+/// A version-checked write (an `UPDATE … WHERE version = … RETURNING …`) that fails with
+/// [`VERSION_CONFLICT`] unless it changed exactly one row; kept prepared.
+pub(crate) fn one_row_or_conflict<Q>(query: Q) -> Prepared<Expect<Q>> {
+    Prepared(Expect {
+        query,
+        rows: 1,
+        what: VERSION_CONFLICT,
+    })
 }
 
 /// The result of an [`Expect`] statement: its check's failure becomes

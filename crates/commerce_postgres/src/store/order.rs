@@ -16,7 +16,7 @@ use commerce_domain::record::{OrderChange, OrderRecord};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::guard::{self, Expect};
+use super::guard;
 use super::{checkout, claims, events, stock, tx, PgStore};
 use crate::error::PgError;
 use crate::prepared::Prepared;
@@ -123,20 +123,18 @@ async fn save(conn: &mut AsyncPgConnection, change: &OrderChange) -> Result<(), 
     let now = change.order.updated_at.max(change.payment.updated_at);
     tx::run(conn, async |tx: &tx::Tx<'_>| {
         let shared = tx.conn();
-        let order_update = Prepared(Expect {
-            query: diesel::update(
+        let order_update = guard::one_row_or_conflict(
+            diesel::update(
                 orders::table
                     .filter(orders::id.eq(change.order.id.as_str()))
                     .filter(orders::version.eq(change.order.version)),
             )
             .set((&order_changes, orders::version.eq(orders::version + 1)))
             .returning(orders::id),
-            rows: 1,
-            what: guard::VERSION_CONFLICT,
-        })
+        )
         .execute(&mut { shared });
-        let payment_update = Prepared(Expect {
-            query: diesel::update(
+        let payment_update = guard::one_row_or_conflict(
+            diesel::update(
                 payments::table
                     .filter(payments::id.eq(&payment.id))
                     .filter(payments::version.eq(payment.version)),
@@ -160,9 +158,7 @@ async fn save(conn: &mut AsyncPgConnection, change: &OrderChange) -> Result<(), 
                 payments::version.eq(payments::version + 1),
             ))
             .returning(payments::id),
-            rows: 1,
-            what: guard::VERSION_CONFLICT,
-        })
+        )
         .execute(&mut { shared });
         let refunds_insert = async {
             if new_refunds.is_empty() {

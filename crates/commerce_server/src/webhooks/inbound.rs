@@ -1,8 +1,9 @@
 //! Inbound TossPayments webhooks (SPEC §6). The signature (when `TOSS_WEBHOOK_SECRET` is set)
 //! is checked on the raw bytes before anything is parsed; the body only names the payment to
 //! read back, and the state applied is the one the Toss API returns (the read-back is skipped
-//! only when the order already shows what the body claims, so nothing could change). Every receipt is stored
-//! for audit; a redelivery (same transmission id, or a body already handled) changes nothing.
+//! only when the order's payment already shows what the body claims, so nothing could
+//! change). Every receipt is stored for audit; a redelivery (same transmission id, or a body
+//! already handled) changes nothing.
 
 use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;

@@ -376,3 +376,23 @@ async fn a_webhook_body_naming_no_order_is_read_back_and_applied() {
     ));
     assert_eq!(stored.current().order.status, OrderStatus::Confirmed);
 }
+
+#[tokio::test]
+async fn a_store_failure_while_checking_a_claim_asks_nothing_of_toss_and_is_retryable() {
+    let record = paid_record();
+    let mut mocks = Mocks::default();
+    mocks
+        .orders
+        .expect_get_payment_of_order()
+        .times(1)
+        .returning(|_| Err(StoreError::Unavailable("connection reset".into())));
+    mocks.orders.expect_save_change().never();
+    mocks.gateway.expect_get_by_payment_key().never();
+    let toss_order = TossOrderId::for_order(&record.order.id);
+    let err = PaymentService::new(mocks.ports_at(60))
+        .sync_payment_webhook(&payment_key(), Some(&toss_order), Some("DONE"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SyncError::Store(StoreError::Unavailable(_))));
+    assert_eq!(err.code(), "service_unavailable");
+}
