@@ -2,6 +2,7 @@
 
 mod config;
 mod error;
+mod gate;
 mod migrate;
 mod pool;
 mod prepared;
@@ -14,5 +15,6 @@ pub mod testing;
 
 pub use config::{redact, PgConfig};
 pub use error::PgError;
+pub use gate::as_request;
 pub use migrate::{ensure_database, migration_count, run_migrations, MIGRATIONS};
 pub use store::PgStore;

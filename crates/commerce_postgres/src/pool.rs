@@ -1,6 +1,7 @@
 //! The deadpool pool of async PostgreSQL connections.
 
 use std::future::Future;
+use std::ops::{Deref, DerefMut};
 use std::pin::Pin;
 
 use diesel::ConnectionResult;
@@ -12,11 +13,39 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 
 use crate::config::PgConfig;
 use crate::error::PgError;
+use crate::gate::Permit;
 
 /// A pool of connections.
 pub type PgPool = Pool<AsyncPgConnection>;
-/// A connection borrowed from the pool.
-pub type PgConn = Object<AsyncPgConnection>;
+/// A connection borrowed from the pool, with the gate's permit for it (see `gate`).
+pub struct PgConn {
+    // Dropped first: the connection is back in the pool before its permit is handed on.
+    conn: Object<AsyncPgConnection>,
+    _permit: Permit,
+}
+
+impl PgConn {
+    pub(crate) fn new(conn: Object<AsyncPgConnection>, permit: Permit) -> Self {
+        Self {
+            conn,
+            _permit: permit,
+        }
+    }
+}
+
+impl Deref for PgConn {
+    type Target = AsyncPgConnection;
+
+    fn deref(&self) -> &AsyncPgConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for PgConn {
+    fn deref_mut(&mut self) -> &mut AsyncPgConnection {
+        &mut self.conn
+    }
+}
 
 type Setup<'a> = Pin<Box<dyn Future<Output = ConnectionResult<AsyncPgConnection>> + Send + 'a>>;
 

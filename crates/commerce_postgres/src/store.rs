@@ -16,10 +16,14 @@ mod stock;
 mod tx;
 mod webhooks;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use diesel_async::AsyncPgConnection;
 
 use crate::config::PgConfig;
 use crate::error::PgError;
+use crate::gate::Gate;
 use crate::migrate::migrations_applied;
 use crate::pool::{build_pool, PgConn, PgPool};
 
@@ -27,6 +31,8 @@ use crate::pool::{build_pool, PgConn, PgPool};
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    gate: Arc<Gate>,
+    wait_timeout: Duration,
 }
 
 impl PgStore {
@@ -38,12 +44,18 @@ impl PgStore {
     pub fn connect(config: &PgConfig) -> Result<Self, PgError> {
         Ok(Self {
             pool: build_pool(config)?,
+            gate: Gate::new(config.max_size),
+            wait_timeout: config.wait_timeout,
         })
     }
 
-    /// A connection from the pool.
+    /// A connection from the pool, once the gate lets this request through (the oldest
+    /// request waiting goes first), within the configured wait.
     pub(crate) async fn conn(&self) -> Result<PgConn, PgError> {
-        Ok(self.pool.get().await?)
+        let permit = tokio::time::timeout(self.wait_timeout, self.gate.enter())
+            .await
+            .map_err(|_| PgError::Pool("timed out waiting for a free connection".to_owned()))?;
+        Ok(PgConn::new(self.pool.get().await?, permit))
     }
 
     /// Readiness: the database answers and every embedded migration is applied.

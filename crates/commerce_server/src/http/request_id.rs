@@ -9,6 +9,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::HttpMessage;
 use commerce_domain::ports::IdGenerator;
+use tracing::Instrument;
 
 use crate::system::RandomIds;
 
@@ -38,8 +39,12 @@ pub async fn request_id(
     let (method, path) = (request.method().to_string(), request.path().to_owned());
     let started = Instant::now();
     let span = tracing::info_span!("request", request.id = %id);
-    let _entered = span.enter();
-    let mut response = next.call(request).await?;
+    // The span follows the request's future only (entering it here would also tag whatever
+    // else the worker's thread polls meanwhile), and the pool serves this request by its
+    // arrival, before requests that came later.
+    let mut response = commerce_postgres::as_request(started, next.call(request))
+        .instrument(span)
+        .await?;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response
             .headers_mut()
