@@ -309,6 +309,55 @@ pub async fn main(quick: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `hc-bench flows`: the flow at concurrency 64 alone, after the same warm-up, printed with
+/// its routes and the CPU per flow. Minutes quicker than `bench`, for comparing two builds
+/// (copy this binary beside the other build's `headless-commerce` and `toss-sandbox`).
+pub async fn flows_only(seconds: u64) -> ExitCode {
+    let duration = Duration::from_secs(seconds);
+    let cluster = Cluster::start("hc_bench", 1, &[]).await;
+    let (_, variants) = cluster
+        .seed(
+            "bench-tee",
+            &[("S", PRICE, 100_000_000), ("M", PRICE, 100_000_000)],
+        )
+        .await;
+    let Some(base) = cluster.servers.first().map(|s| s.base.clone()) else {
+        return ExitCode::FAILURE;
+    };
+    let target = Arc::new(FlowTarget {
+        bases: vec![base],
+        sandbox: cluster.sandbox.clone(),
+        pk: cluster.pk.clone(),
+        variants,
+    });
+    flows(&cluster.http, &target, 16, duration).await;
+    drain_outbox(&cluster.database).await;
+    psql(&cluster.database, "VACUUM ANALYZE");
+    let cpu_before = cpu_split(&cluster);
+    let (samples, elapsed) = flows(&cluster.http, &target, 64, duration).await;
+    let cpu_after = cpu_split(&cluster);
+    drop(cluster);
+    psql("postgres", "DROP DATABASE IF EXISTS hc_bench WITH (FORCE)");
+    let ours = all_latencies(&samples, "sandbox authorize");
+    let per_flow = f64::from(u32::try_from(samples.flows.max(1)).unwrap_or(u32::MAX));
+    let ms = |i: usize| {
+        let ticks = cpu_after[i].saturating_sub(cpu_before[i]);
+        f64::from(u32::try_from(ticks).unwrap_or(u32::MAX)) * 10.0 / per_flow
+    };
+    println!(
+        "c=64 for {seconds}s: {:.0} flows/s, p50 {:.1} ms, p99 {:.1} ms over our routes; CPU per flow: server {:.1}, PostgreSQL {:.1}, sandbox {:.1}, load generator {:.1} ms\n",
+        rate(samples.flows, elapsed),
+        percentile(&ours, 50.0),
+        percentile(&ours, 99.0),
+        ms(0),
+        ms(1),
+        ms(2),
+        ms(3)
+    );
+    print!("{ROUTE_HEADER}{}", route_rows(&samples, elapsed));
+    ExitCode::SUCCESS
+}
+
 fn render(
     levels: &[Level],
     hot: &[(&str, Samples, Duration)],

@@ -14,8 +14,9 @@ mod machine;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: hc-bench bench [--quick] | hc-bench drill [--quick] [--only NAMES]
+const USAGE: &str = "usage: hc-bench bench [--quick] | hc-bench flows [SECONDS] | hc-bench drill [--quick] [--only NAMES]
   --quick  shorter runs, report printed only (docs/ untouched); what CI runs
+  flows    the flow at concurrency 64 alone (default 10 s), printed; for comparing builds
   --only   comma-separated drills: oversell,outage,kill,webhooks,postgres,fuzz (report printed only)";
 
 fn main() -> ExitCode {
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
     // with what it measures, and one thread wakes fewer others than a pool would. The drills
     // keep a multi-threaded runtime (one of them blocks a thread on a PostgreSQL restart).
     let runtime = match words.first() {
-        Some(&"bench") => tokio::runtime::Builder::new_current_thread()
+        Some(&"bench" | &"flows") => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build(),
         _ => tokio::runtime::Builder::new_multi_thread()
@@ -43,6 +44,10 @@ fn main() -> ExitCode {
     runtime.block_on(async {
         match words.first() {
             Some(&"bench") => bench::main(quick).await,
+            Some(&"flows") => {
+                let seconds = words.get(1).and_then(|w| w.parse().ok()).unwrap_or(10);
+                bench::flows_only(seconds).await
+            }
             Some(&"drill") => {
                 let only = words
                     .iter()

@@ -221,6 +221,18 @@ pub trait WebhookStore: Send + Sync {
     /// [`StoreError`].
     async fn record_receipt(&self, receipt: &InboundReceipt) -> Result<ReceiptClaim, StoreError>;
 
+    /// Stores an inbound receipt already handled, with its `outcome`, in one write: for a
+    /// body whose effect the order already shows. Finds what [`WebhookStore::record_receipt`]
+    /// finds; a redelivery is not stored, and a body already handled is stored as `duplicate`.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn record_handled_receipt(
+        &self,
+        receipt: &InboundReceipt,
+        outcome: &str,
+    ) -> Result<ReceiptClaim, StoreError>;
+
     /// Records how an inbound receipt was handled. A `retryable` outcome forgets the
     /// transmission id, so Toss's redelivery of it is handled afresh.
     ///

@@ -107,14 +107,31 @@ impl PaymentService {
         order_id: Option<&TossOrderId>,
         claimed: Option<&str>,
     ) -> Result<WebhookSync, SyncError> {
-        if let (Some(order_id), Some(claimed)) = (order_id.and_then(TossOrderId::order_id), claimed)
-        {
-            let payment = self.ports.orders.get_payment_of_order(&order_id).await?;
-            if payment.is_some_and(|payment| payment.reflects_claim(key, claimed)) {
-                return Ok(WebhookSync::AlreadyShown);
-            }
+        if self.payment_shows_claim(key, order_id, claimed).await? {
+            return Ok(WebhookSync::AlreadyShown);
         }
         Ok(WebhookSync::Synced(self.sync_by_payment_key(key).await?))
+    }
+
+    /// Whether the payment of the order a `PAYMENT_STATUS_CHANGED` body names already shows
+    /// the status it claims for payment `key`, so handling it could change nothing (see
+    /// [`PaymentService::sync_payment_webhook`]). Reads our payment row only, never Toss; lets
+    /// the webhook's receiver store such a receipt with its outcome in one write.
+    ///
+    /// # Errors
+    /// [`SyncError::Store`].
+    pub async fn payment_shows_claim(
+        &self,
+        key: &PaymentKey,
+        order_id: Option<&TossOrderId>,
+        claimed: Option<&str>,
+    ) -> Result<bool, SyncError> {
+        let (Some(order_id), Some(claimed)) = (order_id.and_then(TossOrderId::order_id), claimed)
+        else {
+            return Ok(false);
+        };
+        let payment = self.ports.orders.get_payment_of_order(&order_id).await?;
+        Ok(payment.is_some_and(|payment| payment.reflects_claim(key, claimed)))
     }
 
     /// Reads an order's payment back from Toss and applies it (webhook `DEPOSIT_CALLBACK`,

@@ -569,39 +569,15 @@ impl WebhookStore for PgStore {
     }
 
     async fn record_receipt(&self, r: &InboundReceipt) -> Result<ReceiptClaim, StoreError> {
-        #[derive(QueryableByName)]
-        struct Stored {
-            #[diesel(sql_type = BigInt)]
-            id: i64,
-            #[diesel(sql_type = Bool)]
-            handled: bool,
-        }
-        let mut conn = self.conn().await?;
-        // RETURNING's subquery sees the table as it was before this insert.
-        let row: Option<Stored> = Prepared(diesel::sql_query(
-            "INSERT INTO inbound_webhooks (transmission_id, body_sha256, event_type, headers, raw_body, outcome, received_at)
-             VALUES ($1, $2, $3, $4, $5, 'received', $6)
-             ON CONFLICT (transmission_id) WHERE transmission_id IS NOT NULL DO NOTHING
-             RETURNING id, EXISTS (
-                 SELECT 1 FROM inbound_webhooks seen
-                 WHERE seen.body_sha256 = $2 AND seen.outcome IN ('applied', 'unchanged', 'ignored')
-             ) AS handled",
-        )
-        .bind::<Nullable<Text>, _>(&r.transmission_id)
-        .bind::<Text, _>(&r.body_sha256)
-        .bind::<Nullable<Text>, _>(&r.event_type)
-        .bind::<diesel::sql_types::Jsonb, _>(&r.headers)
-        .bind::<Text, _>(&r.raw_body)
-        .bind::<Timestamptz, _>(r.received_at))
-        .get_result(&mut conn)
-        .await
-        .optional()
-        .map_err(PgError::from)?;
-        Ok(match row {
-            None => ReceiptClaim::Redelivery,
-            Some(Stored { id, handled: true }) => ReceiptClaim::BodyHandled(id),
-            Some(Stored { id, handled: false }) => ReceiptClaim::New(id),
-        })
+        self.insert_receipt(r, "received").await
+    }
+
+    async fn record_handled_receipt(
+        &self,
+        r: &InboundReceipt,
+        outcome: &str,
+    ) -> Result<ReceiptClaim, StoreError> {
+        self.insert_receipt(r, outcome).await
     }
 
     async fn finish_receipt(
@@ -626,5 +602,56 @@ impl WebhookStore for PgStore {
         };
         result.map_err(PgError::from)?;
         Ok(())
+    }
+}
+
+impl PgStore {
+    /// Stores a receipt with `outcome` (`received` while it is being handled) unless its
+    /// transmission id was seen, in one statement that also finds whether a receipt with the
+    /// same body was already handled; a receipt stored handled is then stored as `duplicate`.
+    async fn insert_receipt(
+        &self,
+        r: &InboundReceipt,
+        outcome: &str,
+    ) -> Result<ReceiptClaim, StoreError> {
+        #[derive(QueryableByName)]
+        struct Stored {
+            #[diesel(sql_type = BigInt)]
+            id: i64,
+            #[diesel(sql_type = Bool)]
+            handled: bool,
+        }
+        let mut conn = self.conn().await?;
+        // The subquery sees the table as it was before this insert.
+        let row: Option<Stored> = Prepared(diesel::sql_query(
+            "WITH seen AS (
+                 SELECT EXISTS (
+                     SELECT 1 FROM inbound_webhooks
+                     WHERE body_sha256 = $2 AND outcome IN ('applied', 'unchanged', 'ignored')
+                 ) AS handled
+             )
+             INSERT INTO inbound_webhooks (transmission_id, body_sha256, event_type, headers, raw_body, outcome, received_at)
+             SELECT $1, $2, $3, $4, $5,
+                    CASE WHEN seen.handled AND $7 <> 'received' THEN 'duplicate' ELSE $7 END, $6
+             FROM seen
+             ON CONFLICT (transmission_id) WHERE transmission_id IS NOT NULL DO NOTHING
+             RETURNING id, (SELECT handled FROM seen) AS handled",
+        )
+        .bind::<Nullable<Text>, _>(&r.transmission_id)
+        .bind::<Text, _>(&r.body_sha256)
+        .bind::<Nullable<Text>, _>(&r.event_type)
+        .bind::<diesel::sql_types::Jsonb, _>(&r.headers)
+        .bind::<Text, _>(&r.raw_body)
+        .bind::<Timestamptz, _>(r.received_at)
+        .bind::<Text, _>(outcome))
+        .get_result(&mut conn)
+        .await
+        .optional()
+        .map_err(PgError::from)?;
+        Ok(match row {
+            None => ReceiptClaim::Redelivery,
+            Some(Stored { id, handled: true }) => ReceiptClaim::BodyHandled(id),
+            Some(Stored { id, handled: false }) => ReceiptClaim::New(id),
+        })
     }
 }

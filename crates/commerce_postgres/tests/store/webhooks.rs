@@ -77,6 +77,48 @@ async fn a_receipt_is_claimed_once_and_a_handled_body_is_recognised() {
 }
 
 #[tokio::test]
+async fn a_receipt_stored_handled_is_written_once_with_its_outcome_and_deduped_alike() {
+    let world = World::new().await;
+    let store = &world.store;
+    assert!(matches!(
+        store
+            .record_handled_receipt(&receipt(Some("t1"), "a"), "unchanged")
+            .await
+            .unwrap(),
+        ReceiptClaim::New(_)
+    ));
+    assert_eq!(
+        store
+            .record_handled_receipt(&receipt(Some("t1"), "a"), "unchanged")
+            .await
+            .unwrap(),
+        ReceiptClaim::Redelivery,
+        "same transmission id: not stored again"
+    );
+    // Same body, new transmission: stored, as a duplicate of the handled one.
+    assert!(matches!(
+        store
+            .record_handled_receipt(&receipt(Some("t2"), "a"), "unchanged")
+            .await
+            .unwrap(),
+        ReceiptClaim::BodyHandled(_)
+    ));
+    // A receipt stored handled counts as handled for the two-step path too.
+    assert!(matches!(
+        store
+            .record_receipt(&receipt(Some("t3"), "a"))
+            .await
+            .unwrap(),
+        ReceiptClaim::BodyHandled(_)
+    ));
+    let with = |outcome: &str| format!("inbound_webhooks WHERE outcome = '{outcome}'");
+    assert_eq!(count(&world.db, &with("unchanged")).await, 1);
+    assert_eq!(count(&world.db, &with("duplicate")).await, 1);
+    assert_eq!(count(&world.db, &with("received")).await, 1);
+    assert_eq!(count(&world.db, "inbound_webhooks").await, 3);
+}
+
+#[tokio::test]
 async fn a_batch_is_fanned_out_in_one_go_with_its_deliveries() {
     let world = World::new().await;
     let variant = world.variant(1_000, 10).await;

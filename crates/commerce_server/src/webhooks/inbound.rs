@@ -78,6 +78,29 @@ pub async fn receive(
             ));
         }
     }
+    // A status the order's payment already shows is the usual approval webhook (the confirm
+    // recorded it first): stored with its outcome in one write, and Toss is not asked.
+    let checked = match &parsed {
+        Ok(TossWebhook::PaymentStatusChanged {
+            payment_key,
+            order_id,
+            status,
+        }) => Some(
+            state
+                .payments
+                .payment_shows_claim(payment_key, order_id.as_ref(), status.as_deref())
+                .await,
+        ),
+        _ => None,
+    };
+    if let Some(Ok(true)) = checked {
+        return Ok(
+            match store.record_handled_receipt(&receipt, "unchanged").await? {
+                ReceiptClaim::New(_) => received("unchanged"),
+                ReceiptClaim::Redelivery | ReceiptClaim::BodyHandled(_) => received("duplicate"),
+            },
+        );
+    }
     let receipt_id = match store.record_receipt(&receipt).await? {
         ReceiptClaim::Redelivery => return Ok(received("duplicate")),
         ReceiptClaim::BodyHandled(id) => {
@@ -93,7 +116,7 @@ pub async fn receive(
             return Err(ApiError::invalid(e.to_string()));
         }
     };
-    let outcome = apply(state, &event).await;
+    let outcome = apply(state, &event, matches!(checked, Some(Ok(false)))).await;
     let (label, retryable, response) = match outcome {
         Ok(Some(WebhookSync::Synced(SyncOutcome::Applied {
             late_payment,
@@ -171,10 +194,18 @@ fn kind(event: &TossWebhook) -> &str {
 }
 
 /// Reads the payment back from Toss and applies it (unless the order already shows what the
-/// body claims); `None` for events we do not act on.
-async fn apply(state: &AppState, event: &TossWebhook) -> Result<Option<WebhookSync>, SyncError> {
+/// body claims; `not_shown` when that was already found false); `None` for events we do not
+/// act on.
+async fn apply(
+    state: &AppState,
+    event: &TossWebhook,
+    not_shown: bool,
+) -> Result<Option<WebhookSync>, SyncError> {
     let payments = &state.payments;
     let outcome = match event {
+        TossWebhook::PaymentStatusChanged { payment_key, .. } if not_shown => {
+            payments.sync_by_payment_key(payment_key).await?
+        }
         TossWebhook::PaymentStatusChanged {
             payment_key,
             order_id,

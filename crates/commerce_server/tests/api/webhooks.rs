@@ -363,7 +363,7 @@ async fn a_done_webhook_for_an_order_already_paid_is_not_read_back_and_any_other
     let (status, answer) = post_webhook(
         &app,
         &body,
-        &[("tosspayments-webhook-transmission-id", transmission)],
+        &[("tosspayments-webhook-transmission-id", transmission.clone())],
     )
     .await;
     assert_eq!(
@@ -371,6 +371,19 @@ async fn a_done_webhook_for_an_order_already_paid_is_not_read_back_and_any_other
         (200, Some("unchanged")),
         "the order already shows DONE for this key: Toss is not asked"
     );
+    // Stored with its outcome: a redelivery, or the same body sent again, is a duplicate.
+    for transmission in [transmission, "tx-done-again".to_owned()] {
+        let (status, answer) = post_webhook(
+            &app,
+            &body,
+            &[("tosspayments-webhook-transmission-id", transmission)],
+        )
+        .await;
+        assert_eq!(
+            (status, answer["result"].as_str()),
+            (200, Some("duplicate"))
+        );
+    }
     // A claim the order does not show is read back: it meets the pending fault.
     let (body, transmission) = claim("CANCELED", "tx-canceled-claimed");
     let (status, answer) = post_webhook(
