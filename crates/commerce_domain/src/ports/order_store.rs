@@ -7,7 +7,7 @@ use super::StoreError;
 use crate::cart::Cart;
 use crate::email::Email;
 use crate::events::DomainEvent;
-use crate::ids::{OrderId, OrderNumber, VariantId};
+use crate::ids::{CartId, OrderId, OrderNumber, VariantId};
 use crate::order::Order;
 use crate::payment::Payment;
 use crate::record::{OrderChange, OrderRecord};
@@ -72,11 +72,16 @@ pub struct OrderEvent {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait OrderStore: Send + Sync {
-    /// The next human order number (sequential; gaps are allowed).
+    /// A cart as a checkout reads it, with the next human order number, in one step: the
+    /// number is drawn whether or not the checkout then succeeds (numbers increase and are
+    /// unique; gaps are allowed). `None` when there is no such cart.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] or [`StoreError::Unexpected`].
-    async fn next_order_number(&self) -> Result<OrderNumber, StoreError>;
+    async fn get_cart_with_number(
+        &self,
+        id: &CartId,
+    ) -> Result<Option<(Cart, OrderNumber)>, StoreError>;
 
     /// Checkout, all or nothing: reserves stock for every line without ever overselling
     /// under any concurrency, writes the order, its lines and its payment, closes the cart

@@ -8,7 +8,7 @@ use crate::cart::{Cart, CartError, CartStatus};
 use crate::email::Email;
 use crate::error::ErrorCode;
 use crate::events::{stamp, EventKind};
-use crate::ids::{CartId, OrderId, OrderLineId, PaymentId, TossOrderId, VariantId};
+use crate::ids::{CartId, OrderId, OrderLineId, OrderNumber, PaymentId, TossOrderId, VariantId};
 use crate::money::Krw;
 use crate::order::{order_name, Order, OrderData, OrderLine, OrderStatus};
 use crate::payment::Payment;
@@ -159,13 +159,13 @@ impl CheckoutService {
         validate_customer_key(request.customer_key.as_deref())?;
         validate_note(request.note.as_deref())?;
         for _ in 0..MAX_ATTEMPTS {
-            let cart = self
+            let (cart, number) = self
                 .ports
-                .carts
-                .get_cart(&request.cart_id)
+                .orders
+                .get_cart_with_number(&request.cart_id)
                 .await?
                 .ok_or(CheckoutError::CartNotFound)?;
-            let plan = self.plan(cart, &request).await?;
+            let plan = self.plan(cart, number, &request)?;
             match self.ports.orders.place_order(&plan).await {
                 Ok(()) => return Ok(result(plan, &request)),
                 Err(CheckoutStoreError::CartChanged) => continue,
@@ -187,9 +187,10 @@ impl CheckoutService {
     }
 
     /// Decides everything the checkout writes, from the cart as read.
-    async fn plan(
+    fn plan(
         &self,
         mut cart: Cart,
+        number: OrderNumber,
         request: &CheckoutRequest,
     ) -> Result<CheckoutPlan, CheckoutError> {
         if cart.status != CartStatus::Active {
@@ -218,7 +219,6 @@ impl CheckoutService {
         if summary.total.is_zero() {
             return Err(CheckoutError::ZeroTotal);
         }
-        let number = self.ports.orders.next_order_number().await?;
         let ids = self.ports.ids.as_ref();
         let now = self.ports.clock.now();
         let order_id = OrderId::generate(ids);

@@ -56,6 +56,24 @@ async fn load_cart(
     }
 }
 
+/// A cart with its lines. Both are asked for together (pipelined on the connection, which
+/// other statements may share): one round trip instead of two.
+pub(super) async fn read_cart(
+    shared: &AsyncPgConnection,
+    id: &CartId,
+) -> Result<Option<Cart>, PgError> {
+    let row = carts::table
+        .find(id.as_str())
+        .select(CartRow::as_select())
+        .first::<CartRow>(&mut { shared });
+    let items = load_items(shared, id.as_str());
+    let (row, items) = tokio::join!(row, items);
+    match row.optional()? {
+        Some(row) => Ok(Some(row.into_cart(items?)?)),
+        None => Ok(None),
+    }
+}
+
 #[async_trait]
 impl CartStore for PgStore {
     async fn insert_cart(&self, cart: &Cart) -> Result<(), StoreError> {
@@ -85,19 +103,7 @@ impl CartStore for PgStore {
 
     async fn get_cart(&self, id: &CartId) -> Result<Option<Cart>, StoreError> {
         let conn = self.conn().await?;
-        // The cart and its lines are asked for together (pipelined on one connection): one
-        // round trip instead of two.
-        let shared: &AsyncPgConnection = &conn;
-        let row = carts::table
-            .find(id.as_str())
-            .select(CartRow::as_select())
-            .first::<CartRow>(&mut { shared });
-        let items = load_items(shared, id.as_str());
-        let (row, items) = tokio::join!(row, items);
-        match row.optional().map_err(PgError::from)? {
-            Some(row) => Ok(Some(row.into_cart(items?)?)),
-            None => Ok(None),
-        }
+        Ok(read_cart(&conn, id).await?)
     }
 
     async fn find_active_cart_by_session(

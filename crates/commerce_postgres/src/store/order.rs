@@ -4,10 +4,11 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use commerce_domain::cart::Cart;
 use commerce_domain::catalog::Page;
 use commerce_domain::email::Email;
 use commerce_domain::ids::EventId;
-use commerce_domain::ids::{OrderId, OrderNumber};
+use commerce_domain::ids::{CartId, OrderId, OrderNumber};
 use commerce_domain::payment::Payment;
 use commerce_domain::ports::{
     CheckoutPlan, CheckoutStoreError, OrderEvent, OrderQuery, OrderStore, StoreError,
@@ -16,6 +17,7 @@ use commerce_domain::record::{OrderChange, OrderRecord};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use super::cart::read_cart;
 use super::guard;
 use super::{checkout, claims, events, stock, tx, PgStore};
 use crate::error::PgError;
@@ -194,21 +196,29 @@ fn order_ids(raw: Vec<String>) -> Result<Vec<OrderId>, PgError> {
 
 #[async_trait]
 impl OrderStore for PgStore {
-    async fn next_order_number(&self) -> Result<OrderNumber, StoreError> {
+    async fn get_cart_with_number(
+        &self,
+        id: &CartId,
+    ) -> Result<Option<(Cart, OrderNumber)>, StoreError> {
         #[derive(diesel::QueryableByName)]
         struct Next {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             number: i64,
         }
-        let mut conn = self.conn().await?;
-        let next: Next = Prepared(diesel::sql_query(
+        let conn = self.conn().await?;
+        // The number goes out in the same round trip as the cart's two reads.
+        let shared: &AsyncPgConnection = &conn;
+        let next = Prepared(diesel::sql_query(
             "SELECT nextval('order_number_seq') AS number",
         ))
-        .get_result(&mut conn)
-        .await
-        .map_err(PgError::from)?;
-        let number = u64::try_from(next.number).map_err(PgError::corrupt)?;
-        Ok(OrderNumber::new(number))
+        .get_result::<Next>(&mut { shared });
+        let (cart, next) = tokio::join!(read_cart(shared, id), next);
+        let Some(cart) = cart? else {
+            return Ok(None);
+        };
+        let number =
+            u64::try_from(next.map_err(PgError::from)?.number).map_err(PgError::corrupt)?;
+        Ok(Some((cart, OrderNumber::new(number))))
     }
 
     async fn place_order(&self, plan: &CheckoutPlan) -> Result<(), CheckoutStoreError> {

@@ -128,11 +128,34 @@ async fn a_cart_checks_out_once() {
 }
 
 #[tokio::test]
-async fn order_numbers_are_sequential() {
+async fn a_cart_is_read_with_the_next_order_number() {
     let world = World::new().await;
-    let a = world.store.next_order_number().await.unwrap();
-    let b = world.store.next_order_number().await.unwrap();
-    assert_eq!(b.get(), a.get() + 1);
+    let variant = world.variant(1_000, 10).await;
+    let cart = world.cart_with(&[(&variant, 2)]).await;
+    let (read, a) = world
+        .store
+        .get_cart_with_number(&cart)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.id, cart);
+    assert_eq!(read.items.len(), 1);
+    let (_, b) = world
+        .store
+        .get_cart_with_number(&cart)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(b.get(), a.get() + 1, "numbers are sequential");
+    let missing = commerce_domain::ids::CartId::generate(
+        &commerce_domain::testing::SequenceIds::starting_at(77),
+    );
+    assert!(world
+        .store
+        .get_cart_with_number(&missing)
+        .await
+        .unwrap()
+        .is_none());
 }
 
 #[tokio::test]

@@ -52,11 +52,9 @@ fn service(mocks: Mocks) -> CheckoutService {
     CheckoutService::new(mocks.ports_at(100), Duration::minutes(30))
 }
 
-fn with_number(mocks: &mut Mocks) {
-    mocks
-        .orders
-        .expect_next_order_number()
-        .returning(|| Ok(OrderNumber::new(1001)));
+/// The order number the store hands out with the cart.
+fn number() -> OrderNumber {
+    OrderNumber::new(1001)
 }
 
 #[tokio::test]
@@ -64,10 +62,9 @@ async fn the_seed_checkout_places_the_order_and_answers_with_the_widget_data() {
     let mut mocks = Mocks::default();
     let cart = cart_with(&[(29_000, Some(10), 2)]);
     mocks
-        .carts
-        .expect_get_cart()
-        .returning(move |_| Ok(Some(cart.clone())));
-    with_number(&mut mocks);
+        .orders
+        .expect_get_cart_with_number()
+        .returning(move |_| Ok(Some((cart.clone(), number()))));
     let placed: Arc<Mutex<Option<CheckoutPlan>>> = Arc::default();
     let seen = placed.clone();
     mocks
@@ -112,10 +109,9 @@ async fn several_lines_name_the_first_product_and_count_the_other_units() {
     let mut mocks = Mocks::default();
     let cart = cart_with(&[(29_000, None, 2), (12_000, None, 3)]);
     mocks
-        .carts
-        .expect_get_cart()
-        .returning(move |_| Ok(Some(cart.clone())));
-    with_number(&mut mocks);
+        .orders
+        .expect_get_cart_with_number()
+        .returning(move |_| Ok(Some((cart.clone(), number()))));
     mocks.orders.expect_place_order().returning(|_| Ok(()));
     let result = service(mocks).checkout(request()).await.unwrap();
     assert_eq!(result.toss.order_name, "Classic T-Shirt 외 4건");
@@ -127,10 +123,9 @@ async fn a_given_customer_key_is_passed_on() {
     let mut mocks = Mocks::default();
     let cart = cart_with(&[(29_000, None, 1)]);
     mocks
-        .carts
-        .expect_get_cart()
-        .returning(move |_| Ok(Some(cart.clone())));
-    with_number(&mut mocks);
+        .orders
+        .expect_get_cart_with_number()
+        .returning(move |_| Ok(Some((cart.clone(), number()))));
     mocks.orders.expect_place_order().returning(|_| Ok(()));
     let request = CheckoutRequest {
         customer_key: Some("customer-42".into()),
@@ -143,7 +138,7 @@ async fn a_given_customer_key_is_passed_on() {
 #[tokio::test]
 async fn another_payment_method_is_refused_before_anything_is_read() {
     let mut mocks = Mocks::default();
-    mocks.carts.expect_get_cart().never();
+    mocks.orders.expect_get_cart_with_number().never();
     let request = CheckoutRequest {
         payment_method: "stripe".into(),
         ..request()
@@ -169,7 +164,7 @@ async fn a_malformed_customer_key_or_long_note_is_invalid() {
         },
     ] {
         let mut mocks = Mocks::default();
-        mocks.carts.expect_get_cart().never();
+        mocks.orders.expect_get_cart_with_number().never();
         let err = service(mocks).checkout(request).await.unwrap_err();
         assert_eq!(err.code(), "invalid_request");
     }
@@ -178,7 +173,10 @@ async fn a_malformed_customer_key_or_long_note_is_invalid() {
 #[tokio::test]
 async fn a_missing_cart_is_not_found() {
     let mut mocks = Mocks::default();
-    mocks.carts.expect_get_cart().returning(|_| Ok(None));
+    mocks
+        .orders
+        .expect_get_cart_with_number()
+        .returning(|_| Ok(None));
     let err = service(mocks).checkout(request()).await.unwrap_err();
     assert_eq!(err.code(), "cart_not_found");
 }
@@ -187,11 +185,10 @@ async fn a_missing_cart_is_not_found() {
 async fn an_empty_cart_is_refused_without_writing() {
     let mut mocks = Mocks::default();
     mocks
-        .carts
-        .expect_get_cart()
-        .returning(|_| Ok(Some(cart_with(&[]))));
+        .orders
+        .expect_get_cart_with_number()
+        .returning(|_| Ok(Some((cart_with(&[]), number()))));
     mocks.orders.expect_place_order().never();
-    mocks.orders.expect_next_order_number().never();
     let err = service(mocks).checkout(request()).await.unwrap_err();
     assert_eq!(err.code(), "cart_empty");
 }
@@ -200,9 +197,9 @@ async fn an_empty_cart_is_refused_without_writing() {
 async fn a_free_order_is_refused() {
     let mut mocks = Mocks::default();
     mocks
-        .carts
-        .expect_get_cart()
-        .returning(|_| Ok(Some(cart_with(&[(0, None, 1)]))));
+        .orders
+        .expect_get_cart_with_number()
+        .returning(|_| Ok(Some((cart_with(&[(0, None, 1)]), number()))));
     mocks.orders.expect_place_order().never();
     let err = service(mocks).checkout(request()).await.unwrap_err();
     assert!(matches!(err, CheckoutError::ZeroTotal));
@@ -216,9 +213,9 @@ async fn a_checked_out_cart_names_its_order() {
     let mut cart = cart_with(&[(29_000, None, 1)]);
     cart.complete(order_id.clone(), at(2)).unwrap();
     mocks
-        .carts
-        .expect_get_cart()
-        .returning(move |_| Ok(Some(cart.clone())));
+        .orders
+        .expect_get_cart_with_number()
+        .returning(move |_| Ok(Some((cart.clone(), number()))));
     mocks.orders.expect_place_order().never();
     let err = service(mocks).checkout(request()).await.unwrap_err();
     assert_eq!(err.code(), "cart_not_active");
@@ -233,9 +230,9 @@ async fn stock_that_ran_out_since_the_cart_was_filled_is_refused_before_writing(
     data.items[0].variant.available = Some(1);
     cart = Cart::restore(data);
     mocks
-        .carts
-        .expect_get_cart()
-        .returning(move |_| Ok(Some(cart.clone())));
+        .orders
+        .expect_get_cart_with_number()
+        .returning(move |_| Ok(Some((cart.clone(), number()))));
     mocks.orders.expect_place_order().never();
     let err = service(mocks).checkout(request()).await.unwrap_err();
     assert!(matches!(
@@ -254,10 +251,9 @@ async fn the_store_s_atomic_stock_check_has_the_last_word() {
     let cart = cart_with(&[(29_000, Some(5), 2)]);
     let variant_id = cart.items[0].variant.variant_id.clone();
     mocks
-        .carts
-        .expect_get_cart()
-        .returning(move |_| Ok(Some(cart.clone())));
-    with_number(&mut mocks);
+        .orders
+        .expect_get_cart_with_number()
+        .returning(move |_| Ok(Some((cart.clone(), number()))));
     mocks
         .orders
         .expect_place_order()
@@ -281,15 +277,19 @@ async fn a_cart_changed_meanwhile_is_read_again_and_a_checkout_that_won_is_repor
     let winner = OrderId::generate(&SequenceIds::starting_at(999));
     completed.complete(winner.clone(), at(2)).unwrap();
     let mut reads = 0;
-    mocks.carts.expect_get_cart().times(2).returning(move |_| {
-        reads += 1;
-        Ok(Some(if reads == 1 {
-            fresh.clone()
-        } else {
-            completed.clone()
-        }))
-    });
-    with_number(&mut mocks);
+    mocks
+        .orders
+        .expect_get_cart_with_number()
+        .times(2)
+        .returning(move |_| {
+            reads += 1;
+            let cart = if reads == 1 {
+                fresh.clone()
+            } else {
+                completed.clone()
+            };
+            Ok(Some((cart, number())))
+        });
     mocks
         .orders
         .expect_place_order()
@@ -304,10 +304,9 @@ async fn storage_trouble_during_the_write_is_reported() {
     let mut mocks = Mocks::default();
     let cart = cart_with(&[(29_000, None, 1)]);
     mocks
-        .carts
-        .expect_get_cart()
-        .returning(move |_| Ok(Some(cart.clone())));
-    with_number(&mut mocks);
+        .orders
+        .expect_get_cart_with_number()
+        .returning(move |_| Ok(Some((cart.clone(), number()))));
     mocks
         .orders
         .expect_place_order()
