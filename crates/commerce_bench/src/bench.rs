@@ -442,7 +442,7 @@ fn render(
     let _ = writeln!(out, "## Statements\n\n{statements_line}\n");
     let _ = writeln!(
         out,
-        "## Floors\n\n- **SQL floor:** the statements of one flow ({floor_statements} statements: cart reads and writes, the checkout transaction, the confirm's two transactions, the approval webhook's receipt and check; key lookups and the outbox fan-out left out) replayed by `pgbench -M prepared`, pipelined where the server pipelines, with the same concurrency against the same database; flows/s in the table above.\n- **HTTP floor:** a bare actix-web route answering `ok` at concurrency 64: **{http_floor_rps:.0} requests/s** (the ceiling of this load generator on this machine).\n"
+        "## Floors\n\n- **SQL floor:** the statements of one flow ({floor_statements} statements: cart reads and writes, the checkout transaction, the confirm's two transactions, the approval webhook's check and its receipt; key lookups and the outbox fan-out left out) replayed by `pgbench -M prepared`, pipelined where the server pipelines, with the same concurrency against the same database; flows/s in the table above.\n- **HTTP floor:** a bare actix-web route answering `ok` at concurrency 64: **{http_floor_rps:.0} requests/s** (the ceiling of this load generator on this machine).\n"
     );
     out
 }

@@ -80,8 +80,8 @@ WITH cart AS (UPDATE carts SET metadata = '{}', updated_at = now(), version = ve
 \startpipeline
 SELECT * FROM carts WHERE id = 'cart_pgb' || :n || '_' || :client_id;
 SELECT ci.*, v.price, p.name, i.on_hand FROM cart_items ci JOIN variants v ON v.id = ci.variant_id JOIN products p ON p.id = v.product_id JOIN inventory_items i ON i.variant_id = v.id WHERE ci.cart_id = 'cart_pgb' || :n || '_' || :client_id ORDER BY ci.position;
-\endpipeline
 SELECT nextval('order_number_seq');
+\endpipeline
 \startpipeline
 BEGIN;
 UPDATE carts SET status = 'completed', order_id = 'order_pgb' || :n || '_' || :client_id, updated_at = now(), version = version + 1 WHERE id = 'cart_pgb' || :n || '_' || :client_id AND version = 2 AND status = 'active';
@@ -118,13 +118,8 @@ UPDATE inventory_items SET on_hand = on_hand - 1, reserved = reserved - 1, versi
 UPDATE inventory_items SET on_hand = on_hand - 1, reserved = reserved - 1, version = version + 1, updated_at = now() WHERE variant_id = :v2;
 COMMIT;
 \endpipeline
-INSERT INTO inbound_webhooks (transmission_id, body_sha256, event_type, raw_body, outcome, received_at) VALUES ('t' || :n || '_' || :client_id, 's' || :n, 'PAYMENT_STATUS_CHANGED', '{}', 'received', now()) ON CONFLICT (transmission_id) WHERE transmission_id IS NOT NULL DO NOTHING RETURNING id, EXISTS (SELECT 1 FROM inbound_webhooks seen WHERE seen.body_sha256 = 's' || :n AND seen.outcome IN ('applied', 'unchanged', 'ignored'));
-\startpipeline
-SELECT o.*, p.* FROM orders o JOIN payments p ON p.order_id = o.id WHERE o.id = 'order_pgb' || :n || '_' || :client_id;
-SELECT * FROM order_lines WHERE order_id = 'order_pgb' || :n || '_' || :client_id ORDER BY position;
-SELECT * FROM refunds WHERE order_id = 'order_pgb' || :n || '_' || :client_id;
-\endpipeline
-UPDATE inbound_webhooks SET outcome = 'unchanged' WHERE transmission_id = 't' || :n || '_' || :client_id;
+SELECT * FROM payments WHERE order_id = 'order_pgb' || :n || '_' || :client_id;
+WITH seen AS (SELECT EXISTS (SELECT 1 FROM inbound_webhooks WHERE body_sha256 = 's' || :n AND outcome IN ('applied', 'unchanged', 'ignored')) AS handled) INSERT INTO inbound_webhooks (transmission_id, body_sha256, event_type, raw_body, outcome, received_at) SELECT 't' || :n || '_' || :client_id, 's' || :n, 'PAYMENT_STATUS_CHANGED', '{}', CASE WHEN seen.handled THEN 'duplicate' ELSE 'unchanged' END, now() FROM seen ON CONFLICT (transmission_id) WHERE transmission_id IS NOT NULL DO NOTHING RETURNING id, (SELECT handled FROM seen);
 ";
 
 /// Flows per second PostgreSQL alone sustains for one flow's statements at `concurrency`,
