@@ -180,10 +180,9 @@ async fn drain_outbox(database: &str) {
     }
 }
 
-/// Runs the benchmarks; writes `docs/benchmarks.md` unless `quick`.
-pub async fn main(quick: bool) -> ExitCode {
-    let seconds = if quick { 2 } else { 10 };
-    let duration = Duration::from_secs(seconds);
+/// The benchmark's cluster: one `serve` process on a fresh `hc_bench` database holding one
+/// product with two variants of ample stock; with that product's id and the flow over it.
+async fn bench_cluster() -> Option<(Cluster, String, Arc<FlowTarget>)> {
     let cluster = Cluster::start("hc_bench", 1, &[]).await;
     let (product, variants) = cluster
         .seed(
@@ -191,15 +190,30 @@ pub async fn main(quick: bool) -> ExitCode {
             &[("S", PRICE, 100_000_000), ("M", PRICE, 100_000_000)],
         )
         .await;
-    let Some(base) = cluster.servers.first().map(|s| s.base.clone()) else {
-        return ExitCode::FAILURE;
-    };
+    let base = cluster.servers.first()?.base.clone();
     let target = Arc::new(FlowTarget {
-        bases: vec![base.clone()],
+        bases: vec![base],
         sandbox: cluster.sandbox.clone(),
         pk: cluster.pk.clone(),
-        variants: variants.clone(),
+        variants,
     });
+    Some((cluster, product, target))
+}
+
+/// Milliseconds of CPU per flow for `ticks` of 10 ms spent over `flows` flows.
+fn ms_per_flow(ticks: u64, flows: u64) -> f64 {
+    f64::from(u32::try_from(ticks).unwrap_or(u32::MAX)) * 10.0
+        / f64::from(u32::try_from(flows.max(1)).unwrap_or(u32::MAX))
+}
+
+/// Runs the benchmarks; writes `docs/benchmarks.md` unless `quick`.
+pub async fn main(quick: bool) -> ExitCode {
+    let seconds = if quick { 2 } else { 10 };
+    let duration = Duration::from_secs(seconds);
+    let Some((cluster, product, target)) = bench_cluster().await else {
+        return ExitCode::FAILURE;
+    };
+    let (base, variants) = (target.bases[0].clone(), target.variants.clone());
 
     // A warm-up, then statistics as autovacuum keeps them in a store that has been running:
     // planned against the empty tables of a fresh database, the cached plans of the order
@@ -314,22 +328,9 @@ pub async fn main(quick: bool) -> ExitCode {
 /// (copy this binary beside the other build's `headless-commerce` and `toss-sandbox`).
 pub async fn flows_only(seconds: u64) -> ExitCode {
     let duration = Duration::from_secs(seconds);
-    let cluster = Cluster::start("hc_bench", 1, &[]).await;
-    let (_, variants) = cluster
-        .seed(
-            "bench-tee",
-            &[("S", PRICE, 100_000_000), ("M", PRICE, 100_000_000)],
-        )
-        .await;
-    let Some(base) = cluster.servers.first().map(|s| s.base.clone()) else {
+    let Some((cluster, _, target)) = bench_cluster().await else {
         return ExitCode::FAILURE;
     };
-    let target = Arc::new(FlowTarget {
-        bases: vec![base],
-        sandbox: cluster.sandbox.clone(),
-        pk: cluster.pk.clone(),
-        variants,
-    });
     flows(&cluster.http, &target, 16, duration).await;
     drain_outbox(&cluster.database).await;
     psql(&cluster.database, "VACUUM ANALYZE");
@@ -339,11 +340,7 @@ pub async fn flows_only(seconds: u64) -> ExitCode {
     drop(cluster);
     psql("postgres", "DROP DATABASE IF EXISTS hc_bench WITH (FORCE)");
     let ours = all_latencies(&samples, "sandbox authorize");
-    let per_flow = f64::from(u32::try_from(samples.flows.max(1)).unwrap_or(u32::MAX));
-    let ms = |i: usize| {
-        let ticks = cpu_after[i].saturating_sub(cpu_before[i]);
-        f64::from(u32::try_from(ticks).unwrap_or(u32::MAX)) * 10.0 / per_flow
-    };
+    let ms = |i: usize| ms_per_flow(cpu_after[i].saturating_sub(cpu_before[i]), samples.flows);
     println!(
         "c=64 for {seconds}s: {:.0} flows/s, p50 {:.1} ms, p99 {:.1} ms over our routes; CPU per flow: server {:.1}, PostgreSQL {:.1}, sandbox {:.1}, load generator {:.1} ms\n",
         rate(samples.flows, elapsed),
@@ -403,8 +400,7 @@ fn render(
     }
     out.push_str("\nWhere the CPU went (2 cores = 200 ticks/s of 10 ms), per flow:\n\n| concurrency | server ms | PostgreSQL ms | sandbox ms | load generator ms | machine busy |\n|---:|---:|---:|---:|---:|---:|\n");
     for level in levels {
-        let flows = f64::from(u32::try_from(level.samples.flows.max(1)).unwrap_or(u32::MAX));
-        let ms = |ticks: u64| f64::from(u32::try_from(ticks).unwrap_or(u32::MAX)) * 10.0 / flows;
+        let ms = |ticks: u64| ms_per_flow(ticks, level.samples.flows);
         let busy = f64::from(u32::try_from(level.cpu.iter().sum::<u64>()).unwrap_or(u32::MAX))
             / (level.elapsed.as_secs_f64() * 200.0)
             * 100.0;

@@ -30,7 +30,7 @@ pub use checkout::{
 pub use confirm::{ConfirmError, ConfirmOutcome, ConfirmRequest, ConfirmStatus, PaymentService};
 pub use jobs::{JobReport, JobService};
 pub use orders::{OrderService, OrderServiceError};
-pub use sync::{SyncError, SyncOutcome, WebhookSync};
+pub use sync::{SyncError, SyncOutcome};
 pub use webhooks::{WebhookService, WebhookServiceError};
 
 /// How often a use case re-reads and retries after a version conflict before giving up.

@@ -29,19 +29,6 @@ pub enum SyncOutcome {
     UnknownOrder,
 }
 
-/// What a `PAYMENT_STATUS_CHANGED` webhook led to.
-#[derive(Debug, Clone, PartialEq)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one value per inbound webhook, returned and matched once; a box would only add an allocation"
-)]
-pub enum WebhookSync {
-    /// The payment already showed what the webhook claims: nothing read back, nothing changed.
-    AlreadyShown,
-    /// The payment was read back from Toss and applied.
-    Synced(SyncOutcome),
-}
-
 /// Why a sync failed; nothing was changed.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -91,32 +78,13 @@ impl PaymentService {
         self.apply_report(&provider).await
     }
 
-    /// A `PAYMENT_STATUS_CHANGED` webhook naming payment `key`, with the order and status its
-    /// body claims. The body is unsigned, so it is trusted for one thing only: when the payment
-    /// of the order it names already shows that status for that key
-    /// ([`crate::payment::Payment::reflects_claim`]), nothing could change, and neither Toss
-    /// nor the rest of the order is read (the usual case: the confirm recorded the approval
-    /// first). Otherwise this is [`PaymentService::sync_by_payment_key`]: the payment is read
-    /// back from Toss and that answer applied.
-    ///
-    /// # Errors
-    /// [`SyncError`]; nothing changes on error.
-    pub async fn sync_payment_webhook(
-        &self,
-        key: &PaymentKey,
-        order_id: Option<&TossOrderId>,
-        claimed: Option<&str>,
-    ) -> Result<WebhookSync, SyncError> {
-        if self.payment_shows_claim(key, order_id, claimed).await? {
-            return Ok(WebhookSync::AlreadyShown);
-        }
-        Ok(WebhookSync::Synced(self.sync_by_payment_key(key).await?))
-    }
-
-    /// Whether the payment of the order a `PAYMENT_STATUS_CHANGED` body names already shows
-    /// the status it claims for payment `key`, so handling it could change nothing (see
-    /// [`PaymentService::sync_payment_webhook`]). Reads our payment row only, never Toss; lets
-    /// the webhook's receiver store such a receipt with its outcome in one write.
+    /// Whether the payment of the order a `PAYMENT_STATUS_CHANGED` webhook names already shows
+    /// the status the body claims for payment `key` ([`crate::payment::Payment::reflects_claim`]).
+    /// The body is unsigned, so it is trusted for this one thing: when it holds, nothing could
+    /// change and the payment need not be read back from Toss (the usual case: the confirm
+    /// recorded the approval first); otherwise the webhook is
+    /// [`PaymentService::sync_by_payment_key`]. Reads our payment row only (nothing when the
+    /// body names no order or claims no status), never Toss.
     ///
     /// # Errors
     /// [`SyncError::Store`].

@@ -9,7 +9,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use commerce_domain::ports::{InboundReceipt, ReceiptClaim};
-use commerce_domain::usecases::{SyncError, SyncOutcome, WebhookSync};
+use commerce_domain::usecases::{SyncError, SyncOutcome};
 use commerce_tosspayments::webhook::{
     parse_webhook, verify_signature, TossWebhook, SIGNATURE_HEADER, TRANSMISSION_ID_HEADER,
 };
@@ -79,21 +79,22 @@ pub async fn receive(
         }
     }
     // A status the order's payment already shows is the usual approval webhook (the confirm
-    // recorded it first): stored with its outcome in one write, and Toss is not asked.
-    let checked = match &parsed {
+    // recorded it first): nothing could change, so Toss is not asked and the receipt is stored
+    // with its outcome in one write. Any other claim is read back from Toss below.
+    let shown = match &parsed {
         Ok(TossWebhook::PaymentStatusChanged {
             payment_key,
             order_id,
             status,
-        }) => Some(
+        }) => {
             state
                 .payments
                 .payment_shows_claim(payment_key, order_id.as_ref(), status.as_deref())
-                .await,
-        ),
-        _ => None,
+                .await
+        }
+        _ => Ok(false),
     };
-    if let Some(Ok(true)) = checked {
+    if let Ok(true) = shown {
         return Ok(
             match store.record_handled_receipt(&receipt, "unchanged").await? {
                 ReceiptClaim::New(_) => received("unchanged"),
@@ -116,21 +117,23 @@ pub async fn receive(
             return Err(ApiError::invalid(e.to_string()));
         }
     };
-    let outcome = apply(state, &event, matches!(checked, Some(Ok(false)))).await;
+    // A failed check is retried with the redelivery, before anything is asked of Toss.
+    let outcome = match shown {
+        Ok(_) => apply(state, &event).await,
+        Err(e) => Err(e),
+    };
     let (label, retryable, response) = match outcome {
-        Ok(Some(WebhookSync::Synced(SyncOutcome::Applied {
+        Ok(Some(SyncOutcome::Applied {
             late_payment,
             record,
-        }))) => {
+        })) => {
             if late_payment {
                 tracing::error!(order.id = %record.order.id, "TossPayments approved a payment for an order that was already cancelled: refund it");
             }
             ("applied", false, Ok(received("applied")))
         }
-        Ok(Some(WebhookSync::AlreadyShown | WebhookSync::Synced(SyncOutcome::Unchanged(_)))) => {
-            ("unchanged", false, Ok(received("unchanged")))
-        }
-        Ok(Some(WebhookSync::Synced(SyncOutcome::UnknownOrder))) => {
+        Ok(Some(SyncOutcome::Unchanged(_))) => ("unchanged", false, Ok(received("unchanged"))),
+        Ok(Some(SyncOutcome::UnknownOrder)) => {
             tracing::warn!(event = kind(&event), "webhook for an order we do not have");
             ("unknown_order", false, Ok(received("unknown_order")))
         }
@@ -193,28 +196,13 @@ fn kind(event: &TossWebhook) -> &str {
     }
 }
 
-/// Reads the payment back from Toss and applies it (unless the order already shows what the
-/// body claims; `not_shown` when that was already found false); `None` for events we do not
-/// act on.
-async fn apply(
-    state: &AppState,
-    event: &TossWebhook,
-    not_shown: bool,
-) -> Result<Option<WebhookSync>, SyncError> {
+/// Reads the payment back from Toss and applies it; `None` for events we do not act on. A
+/// `PAYMENT_STATUS_CHANGED` reaches this only when its claim is not already shown.
+async fn apply(state: &AppState, event: &TossWebhook) -> Result<Option<SyncOutcome>, SyncError> {
     let payments = &state.payments;
     let outcome = match event {
-        TossWebhook::PaymentStatusChanged { payment_key, .. } if not_shown => {
+        TossWebhook::PaymentStatusChanged { payment_key, .. } => {
             payments.sync_by_payment_key(payment_key).await?
-        }
-        TossWebhook::PaymentStatusChanged {
-            payment_key,
-            order_id,
-            status,
-        } => {
-            return payments
-                .sync_payment_webhook(payment_key, order_id.as_ref(), status.as_deref())
-                .await
-                .map(Some)
         }
         TossWebhook::DepositCallback {
             order_id, secret, ..
@@ -232,5 +220,5 @@ async fn apply(
         },
         TossWebhook::Other { .. } => return Ok(None),
     };
-    Ok(Some(WebhookSync::Synced(outcome)))
+    Ok(Some(outcome))
 }

@@ -309,17 +309,17 @@ async fn a_webhook_claiming_what_the_payment_already_shows_reads_nothing_else() 
     mocks.orders.expect_save_change().never();
     mocks.gateway.expect_get_by_payment_key().never();
     let toss_order = TossOrderId::for_order(&record.order.id);
-    let outcome = PaymentService::new(mocks.ports_at(60))
-        .sync_payment_webhook(&payment_key(), Some(&toss_order), Some("DONE"))
+    let shown = PaymentService::new(mocks.ports_at(60))
+        .payment_shows_claim(&payment_key(), Some(&toss_order), Some("DONE"))
         .await
         .unwrap();
-    assert_eq!(outcome, WebhookSync::AlreadyShown);
+    assert!(shown);
 }
 
 #[tokio::test]
 async fn a_webhook_claim_the_payment_does_not_show_is_read_back_and_the_answer_applied() {
     // The body claims the payment was cancelled; Toss says it is approved: the approval is
-    // what gets applied.
+    // what gets applied, not the body.
     let record = pending_record(58_000);
     let mut mocks = Mocks::default();
     let payment = record.payment.clone();
@@ -339,42 +339,33 @@ async fn a_webhook_claim_the_payment_does_not_show_is_read_back_and_the_answer_a
         .times(1)
         .returning(move |_| Ok(Some(report.clone())));
     let toss_order = TossOrderId::for_order(&record.order.id);
-    let outcome = PaymentService::new(mocks.ports_at(60))
-        .sync_payment_webhook(&payment_key(), Some(&toss_order), Some("CANCELED"))
+    let service = PaymentService::new(mocks.ports_at(60));
+    let shown = service
+        .payment_shows_claim(&payment_key(), Some(&toss_order), Some("CANCELED"))
         .await
         .unwrap();
-    assert!(matches!(
-        outcome,
-        WebhookSync::Synced(SyncOutcome::Applied { .. })
-    ));
+    assert!(!shown);
+    let outcome = service.sync_by_payment_key(&payment_key()).await.unwrap();
+    assert!(matches!(outcome, SyncOutcome::Applied { .. }));
     assert_eq!(stored.current().order.status, OrderStatus::Confirmed);
     assert_eq!(stored.saved().len(), 1);
 }
 
 #[tokio::test]
-async fn a_webhook_body_naming_no_order_is_read_back_and_applied() {
-    let record = pending_record(58_000);
+async fn a_webhook_body_naming_no_order_or_no_status_shows_nothing_without_reading() {
+    let record = paid_record();
     let mut mocks = Mocks::default();
     mocks.orders.expect_get_payment_of_order().never();
-    let stored = store_order(&mut mocks.orders, record.clone());
-    let report = ProviderPayment {
-        approved_at: Some(at(10)),
-        ..provider_report(&record, ProviderStatus::Done)
-    };
-    mocks
-        .gateway
-        .expect_get_by_payment_key()
-        .times(1)
-        .returning(move |_| Ok(Some(report.clone())));
-    let outcome = PaymentService::new(mocks.ports_at(60))
-        .sync_payment_webhook(&payment_key(), None, Some("DONE"))
-        .await
-        .unwrap();
-    assert!(matches!(
-        outcome,
-        WebhookSync::Synced(SyncOutcome::Applied { .. })
-    ));
-    assert_eq!(stored.current().order.status, OrderStatus::Confirmed);
+    mocks.gateway.expect_get_by_payment_key().never();
+    let service = PaymentService::new(mocks.ports_at(60));
+    let toss_order = TossOrderId::for_order(&record.order.id);
+    for (order, status) in [(None, Some("DONE")), (Some(&toss_order), None)] {
+        let shown = service
+            .payment_shows_claim(&payment_key(), order, status)
+            .await
+            .unwrap();
+        assert!(!shown, "read back from Toss instead");
+    }
 }
 
 #[tokio::test]
@@ -390,7 +381,7 @@ async fn a_store_failure_while_checking_a_claim_asks_nothing_of_toss_and_is_retr
     mocks.gateway.expect_get_by_payment_key().never();
     let toss_order = TossOrderId::for_order(&record.order.id);
     let err = PaymentService::new(mocks.ports_at(60))
-        .sync_payment_webhook(&payment_key(), Some(&toss_order), Some("DONE"))
+        .payment_shows_claim(&payment_key(), Some(&toss_order), Some("DONE"))
         .await
         .unwrap_err();
     assert!(matches!(err, SyncError::Store(StoreError::Unavailable(_))));
