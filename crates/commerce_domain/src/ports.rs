@@ -8,7 +8,6 @@
 mod api_key_store;
 mod cart_store;
 mod catalog_admin_store;
-mod catalog_store;
 mod clock;
 mod gateway;
 mod id_generator;
@@ -20,7 +19,6 @@ mod webhook_store;
 pub use api_key_store::ApiKeyStore;
 pub use cart_store::CartStore;
 pub use catalog_admin_store::{CatalogAdminStore, CatalogWriteError, ProductQuery, ProductSort};
-pub use catalog_store::CatalogStore;
 pub use clock::Clock;
 pub use gateway::{
     CancelCall, ConfirmCall, GatewayError, PaymentGateway, NOT_FOUND_PAYMENT_SESSION,
@@ -37,8 +35,7 @@ pub use webhook_store::{
 #[cfg(any(test, feature = "mocks"))]
 pub use {
     api_key_store::MockApiKeyStore, cart_store::MockCartStore,
-    catalog_admin_store::MockCatalogAdminStore, catalog_store::MockCatalogStore, clock::MockClock,
-    gateway::MockPaymentGateway, id_generator::MockIdGenerator,
-    idempotency_store::MockIdempotencyStore, order_store::MockOrderStore,
-    webhook_store::MockWebhookStore,
+    catalog_admin_store::MockCatalogAdminStore, clock::MockClock, gateway::MockPaymentGateway,
+    id_generator::MockIdGenerator, idempotency_store::MockIdempotencyStore,
+    order_store::MockOrderStore, webhook_store::MockWebhookStore,
 };

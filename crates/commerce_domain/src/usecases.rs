@@ -14,8 +14,8 @@ mod webhooks;
 use std::sync::Arc;
 
 use crate::ports::{
-    ApiKeyStore, CartStore, CatalogAdminStore, CatalogStore, Clock, IdGenerator, IdempotencyStore,
-    OrderStore, PaymentGateway, WebhookStore,
+    ApiKeyStore, CartStore, CatalogAdminStore, Clock, IdGenerator, IdempotencyStore, OrderStore,
+    PaymentGateway, WebhookStore,
 };
 
 pub use apikeys::{
@@ -41,8 +41,6 @@ const MAX_ATTEMPTS: usize = 5;
 pub struct Ports {
     /// Cart storage.
     pub carts: Arc<dyn CartStore>,
-    /// Catalog reads for carts and checkout.
-    pub catalog: Arc<dyn CatalogStore>,
     /// The catalog as the admin API manages it.
     pub catalog_admin: Arc<dyn CatalogAdminStore>,
     /// API keys.

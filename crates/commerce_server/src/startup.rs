@@ -94,7 +94,6 @@ pub fn services(
     let gateway = TossClient::new(&toss).map_err(|e| fail("TOSS_API_BASE", e))?;
     let ports = Ports {
         carts: Arc::new(store.clone()),
-        catalog: Arc::new(store.clone()),
         catalog_admin: Arc::new(store.clone()),
         api_keys: Arc::new(store.clone()),
         idempotency: Arc::new(store.clone()),

@@ -4,7 +4,8 @@ use async_trait::async_trait;
 
 use super::StoreError;
 use crate::cart::Cart;
-use crate::ids::{CartId, SessionId};
+use crate::catalog::VariantSnapshot;
+use crate::ids::{CartId, SessionId, VariantId};
 
 /// Keeps carts, with each line's variant as the catalog describes it at read time.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -21,6 +22,20 @@ pub trait CartStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`] or [`StoreError::Unexpected`]; a missing cart is `Ok(None)`.
     async fn get_cart(&self, id: &CartId) -> Result<Option<Cart>, StoreError>;
+
+    /// Reads a cart (as [`get_cart`](Self::get_cart)) and a variant as it is now: its
+    /// product's name, its price and the units available (on hand minus reserved). Adding a
+    /// line needs both before it can decide, so a store that can answers them in one round
+    /// trip.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Unexpected`]; a missing cart, or an
+    /// unknown or deleted variant, is `None` in its place.
+    async fn get_cart_and_variant(
+        &self,
+        cart: &CartId,
+        variant: &VariantId,
+    ) -> Result<(Option<Cart>, Option<VariantSnapshot>), StoreError>;
 
     /// The newest active cart of a storefront session.
     ///

@@ -147,13 +147,14 @@ impl CartService {
         quantity: Quantity,
         metadata: Option<Metadata>,
     ) -> Result<Cart, CartServiceError> {
-        let variant = self
+        let (cart, variant) = self
             .ports
-            .catalog
-            .get_variant(variant_id)
-            .await?
-            .ok_or(CartServiceError::VariantNotFound)?;
-        self.change(cart_id, |cart, ports| {
+            .carts
+            .get_cart_and_variant(cart_id, variant_id)
+            .await?;
+        let variant = variant.ok_or(CartServiceError::VariantNotFound)?;
+        let cart = cart.ok_or(CartServiceError::CartNotFound)?;
+        self.change_from(cart, |cart, ports| {
             let now = ports.clock.now();
             let item_id = CartItemId::generate(ports.ids.as_ref());
             cart.add_item(item_id, variant.clone(), quantity, metadata.clone(), now)
@@ -222,8 +223,22 @@ impl CartService {
     where
         F: Fn(&mut Cart, &Ports) -> Result<(), CartError> + Send + Sync,
     {
+        let cart = self.get(cart_id).await?;
+        self.change_from(cart, edit).await
+    }
+
+    /// [`change`](Self::change) starting from a cart already read; a conflict reads it again.
+    async fn change_from<F>(&self, first: Cart, edit: F) -> Result<Cart, CartServiceError>
+    where
+        F: Fn(&mut Cart, &Ports) -> Result<(), CartError> + Send + Sync,
+    {
+        let cart_id = first.id.clone();
+        let mut read = Some(first);
         for _ in 0..MAX_ATTEMPTS {
-            let mut cart = self.get(cart_id).await?;
+            let mut cart = match read.take() {
+                Some(cart) => cart,
+                None => self.get(&cart_id).await?,
+            };
             edit(&mut cart, &self.ports)?;
             match self.ports.carts.save_cart(&cart).await {
                 Ok(()) => return Ok(cart.bumped()),

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use crate::ports::{
-    MockApiKeyStore, MockCartStore, MockCatalogAdminStore, MockCatalogStore, MockIdempotencyStore,
-    MockOrderStore, MockPaymentGateway, MockWebhookStore,
+    MockApiKeyStore, MockCartStore, MockCatalogAdminStore, MockIdempotencyStore, MockOrderStore,
+    MockPaymentGateway, MockWebhookStore,
 };
 use crate::testing::{at, FixedClock, SequenceIds};
 
@@ -14,7 +14,6 @@ use super::Ports;
 #[derive(Default)]
 pub struct Mocks {
     pub carts: MockCartStore,
-    pub catalog: MockCatalogStore,
     pub catalog_admin: MockCatalogAdminStore,
     pub api_keys: MockApiKeyStore,
     pub idempotency: MockIdempotencyStore,
@@ -28,7 +27,6 @@ impl Mocks {
     pub fn ports_at(self, now: i64) -> Ports {
         Ports {
             carts: Arc::new(self.carts),
-            catalog: Arc::new(self.catalog),
             catalog_admin: Arc::new(self.catalog_admin),
             api_keys: Arc::new(self.api_keys),
             idempotency: Arc::new(self.idempotency),

@@ -2,12 +2,14 @@
 
 use async_trait::async_trait;
 use commerce_domain::cart::Cart;
-use commerce_domain::ids::{CartId, SessionId};
+use commerce_domain::catalog::VariantSnapshot;
+use commerce_domain::ids::{CartId, SessionId, VariantId};
 use commerce_domain::ports::{CartStore, StoreError};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Integer, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
+use super::catalog::read_variant;
 use super::PgStore;
 use crate::error::PgError;
 use crate::prepared::Prepared;
@@ -104,6 +106,18 @@ impl CartStore for PgStore {
     async fn get_cart(&self, id: &CartId) -> Result<Option<Cart>, StoreError> {
         let conn = self.conn().await?;
         Ok(read_cart(&conn, id).await?)
+    }
+
+    async fn get_cart_and_variant(
+        &self,
+        cart: &CartId,
+        variant: &VariantId,
+    ) -> Result<(Option<Cart>, Option<VariantSnapshot>), StoreError> {
+        let conn = self.conn().await?;
+        // The variant goes out in the same round trip as the cart's two reads.
+        let shared: &AsyncPgConnection = &conn;
+        let (cart, variant) = tokio::join!(read_cart(shared, cart), read_variant(shared, variant));
+        Ok((cart?, variant?))
     }
 
     async fn find_active_cart_by_session(

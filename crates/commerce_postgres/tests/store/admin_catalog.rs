@@ -5,9 +5,7 @@ use commerce_domain::catalog::{
     VariantPatch,
 };
 use commerce_domain::error::ErrorCode;
-use commerce_domain::ports::{
-    CatalogAdminStore, CatalogStore, ProductQuery, ProductSort, StoreError,
-};
+use commerce_domain::ports::{CatalogAdminStore, ProductQuery, ProductSort, StoreError};
 use commerce_domain::usecases::CatalogService;
 
 use crate::support::World;
@@ -64,7 +62,7 @@ async fn products_and_variants_round_trip_with_their_stock() {
         .unwrap();
     assert_eq!(by_slug.product.id, id);
     // The cart's view agrees: tracked stock starts at zero.
-    let snapshot = world.store.get_variant(&variant.id).await.unwrap().unwrap();
+    let snapshot = world.snapshot(&variant.id).await.unwrap().unwrap();
     assert_eq!(snapshot.available, Some(0));
 }
 
@@ -344,5 +342,5 @@ async fn variants_update_and_delete_softly() {
         catalog.delete_variant(&v.id).await.unwrap_err().code(),
         "variant_not_found"
     );
-    assert!(world.store.get_variant(&v.id).await.unwrap().is_none());
+    assert!(world.snapshot(&v.id).await.unwrap().is_none());
 }

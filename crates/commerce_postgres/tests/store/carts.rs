@@ -11,6 +11,34 @@ use serde_json::json;
 use crate::support::World;
 
 #[tokio::test]
+async fn a_cart_and_the_variant_to_add_read_together() {
+    let world = World::new().await;
+    let in_cart = world.variant(29_000, 10).await;
+    let to_add = world.variant(15_000, 3).await;
+    let cart = world.cart_with(&[(&in_cart, 2)]).await;
+    let (read, variant) = world
+        .store
+        .get_cart_and_variant(&cart, &to_add)
+        .await
+        .unwrap();
+    let read = read.unwrap();
+    assert_eq!(read.items.len(), 1);
+    assert_eq!(read.items[0].variant.variant_id, in_cart);
+    let variant = variant.unwrap();
+    assert_eq!(variant.variant_id, to_add);
+    assert_eq!(variant.unit_price.won(), 15_000);
+    assert_eq!(variant.available, Some(3));
+    let unknown = commerce_domain::ids::VariantId::generate(world.ids.as_ref());
+    let (read, variant) = world
+        .store
+        .get_cart_and_variant(&cart, &unknown)
+        .await
+        .unwrap();
+    assert!(read.is_some());
+    assert!(variant.is_none());
+}
+
+#[tokio::test]
 async fn a_cart_reads_back_with_its_lines_and_their_variants() {
     let world = World::new().await;
     let variant = world.variant(29_000, 10).await;

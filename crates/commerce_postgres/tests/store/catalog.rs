@@ -1,7 +1,7 @@
-//! `CatalogStore`: variant snapshots with exact availability.
+//! Variant snapshots as the add-item path reads them (`CartStore::get_cart_and_variant`),
+//! with exact availability.
 
 use commerce_domain::ids::VariantId;
-use commerce_domain::ports::CatalogStore;
 use diesel_async::RunQueryDsl;
 
 use crate::support::World;
@@ -25,7 +25,7 @@ async fn availability_is_on_hand_minus_reserved() {
         &variant,
     )
     .await;
-    let snapshot = world.store.get_variant(&variant).await.unwrap().unwrap();
+    let snapshot = world.snapshot(&variant).await.unwrap().unwrap();
     assert_eq!(snapshot.available, Some(6));
     assert_eq!(snapshot.unit_price.won(), 29_000);
     assert!(snapshot.is_active);
@@ -42,13 +42,7 @@ async fn untracked_or_backordered_stock_has_no_limit() {
     )
     .await;
     assert_eq!(
-        world
-            .store
-            .get_variant(&variant)
-            .await
-            .unwrap()
-            .unwrap()
-            .available,
+        world.snapshot(&variant).await.unwrap().unwrap().available,
         None
     );
     sql(
@@ -58,13 +52,7 @@ async fn untracked_or_backordered_stock_has_no_limit() {
     )
     .await;
     assert_eq!(
-        world
-            .store
-            .get_variant(&variant)
-            .await
-            .unwrap()
-            .unwrap()
-            .available,
+        world.snapshot(&variant).await.unwrap().unwrap().available,
         None
     );
 }
@@ -79,15 +67,7 @@ async fn a_variant_of_an_archived_product_or_switched_off_is_not_for_sale() {
         &variant,
     )
     .await;
-    assert!(
-        !world
-            .store
-            .get_variant(&variant)
-            .await
-            .unwrap()
-            .unwrap()
-            .is_active
-    );
+    assert!(!world.snapshot(&variant).await.unwrap().unwrap().is_active);
     sql(
         &world,
         "UPDATE variants SET is_active = true WHERE id = $1",
@@ -100,15 +80,7 @@ async fn a_variant_of_an_archived_product_or_switched_off_is_not_for_sale() {
         &variant,
     )
     .await;
-    assert!(
-        !world
-            .store
-            .get_variant(&variant)
-            .await
-            .unwrap()
-            .unwrap()
-            .is_active
-    );
+    assert!(!world.snapshot(&variant).await.unwrap().unwrap().is_active);
 }
 
 #[tokio::test]
@@ -121,7 +93,7 @@ async fn deleted_and_unknown_variants_are_none() {
         &variant,
     )
     .await;
-    assert!(world.store.get_variant(&variant).await.unwrap().is_none());
+    assert!(world.snapshot(&variant).await.unwrap().is_none());
     let unknown = VariantId::generate(world.ids.as_ref());
-    assert!(world.store.get_variant(&unknown).await.unwrap().is_none());
+    assert!(world.snapshot(&unknown).await.unwrap().is_none());
 }

@@ -4,9 +4,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::Duration;
+use commerce_domain::catalog::VariantSnapshot;
 use commerce_domain::email::Email;
 use commerce_domain::ids::{CartId, PaymentKey, TossOrderId, VariantId};
-use commerce_domain::ports::{CancelCall, ConfirmCall, GatewayError, PaymentGateway};
+use commerce_domain::ports::{
+    CancelCall, CartStore, ConfirmCall, GatewayError, PaymentGateway, StoreError,
+};
 use commerce_domain::provider::ProviderPayment;
 use commerce_domain::quantity::Quantity;
 use commerce_domain::testing::{at, seed_address, FixedClock, SequenceIds};
@@ -50,7 +53,6 @@ impl PaymentGateway for NoGateway {
 pub fn ports(store: &PgStore, ids: Arc<SequenceIds>, now: i64) -> Ports {
     Ports {
         carts: Arc::new(store.clone()),
-        catalog: Arc::new(store.clone()),
         catalog_admin: Arc::new(store.clone()),
         api_keys: Arc::new(store.clone()),
         idempotency: Arc::new(store.clone()),
@@ -90,6 +92,17 @@ impl World {
 
     pub fn checkout(&self) -> CheckoutService {
         CheckoutService::new(self.ports(), Duration::minutes(30))
+    }
+
+    /// A variant as the add-item path reads it (beside a cart that does not exist).
+    pub async fn snapshot(
+        &self,
+        variant: &VariantId,
+    ) -> Result<Option<VariantSnapshot>, StoreError> {
+        let nowhere = CartId::generate(self.ids.as_ref());
+        let (cart, snapshot) = self.store.get_cart_and_variant(&nowhere, variant).await?;
+        assert!(cart.is_none());
+        Ok(snapshot)
     }
 
     pub async fn variant(&self, price: i64, on_hand: i64) -> VariantId {

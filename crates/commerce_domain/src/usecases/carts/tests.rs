@@ -70,14 +70,12 @@ async fn add_item_saves_the_line_and_returns_the_new_version() {
     let variant = tshirt(29_000, Some(10));
     let variant_id = variant.variant_id.clone();
     mocks
-        .catalog
-        .expect_get_variant()
-        .with(eq(variant_id.clone()))
-        .returning(move |_| Ok(Some(variant.clone())));
-    mocks
         .carts
-        .expect_get_cart()
-        .returning(|_| Ok(Some(stored_cart())));
+        .expect_get_cart_and_variant()
+        .with(eq(stored_cart().id.clone()), eq(variant_id.clone()))
+        .times(1)
+        .returning(move |_, _| Ok((Some(stored_cart()), Some(variant.clone()))));
+    mocks.carts.expect_get_cart().never();
     mocks
         .carts
         .expect_save_cart()
@@ -98,13 +96,15 @@ async fn add_item_retries_after_a_concurrent_change() {
     let variant = tshirt(29_000, None);
     let variant_id = variant.variant_id.clone();
     mocks
-        .catalog
-        .expect_get_variant()
-        .returning(move |_| Ok(Some(variant.clone())));
+        .carts
+        .expect_get_cart_and_variant()
+        .times(1)
+        .returning(move |_, _| Ok((Some(stored_cart()), Some(variant.clone()))));
+    // The retry reads the cart again, alone.
     mocks
         .carts
         .expect_get_cart()
-        .times(2)
+        .times(1)
         .returning(|_| Ok(Some(stored_cart())));
     let mut calls = 0;
     mocks.carts.expect_save_cart().times(2).returning(move |_| {
@@ -128,12 +128,14 @@ async fn add_item_gives_up_after_repeated_conflicts() {
     let variant = tshirt(29_000, None);
     let variant_id = variant.variant_id.clone();
     mocks
-        .catalog
-        .expect_get_variant()
-        .returning(move |_| Ok(Some(variant.clone())));
+        .carts
+        .expect_get_cart_and_variant()
+        .times(1)
+        .returning(move |_, _| Ok((Some(stored_cart()), Some(variant.clone()))));
     mocks
         .carts
         .expect_get_cart()
+        .times(MAX_ATTEMPTS - 1)
         .returning(|_| Ok(Some(stored_cart())));
     mocks
         .carts
@@ -148,9 +150,12 @@ async fn add_item_gives_up_after_repeated_conflicts() {
 }
 
 #[tokio::test]
-async fn add_item_refuses_an_unknown_variant_without_touching_the_cart() {
+async fn add_item_refuses_an_unknown_variant_without_writing_the_cart() {
     let mut mocks = Mocks::default();
-    mocks.catalog.expect_get_variant().returning(|_| Ok(None));
+    mocks
+        .carts
+        .expect_get_cart_and_variant()
+        .returning(|_, _| Ok((Some(stored_cart()), None)));
     mocks.carts.expect_get_cart().never();
     mocks.carts.expect_save_cart().never();
     let err = CartService::new(mocks.ports_at(0))
@@ -161,18 +166,31 @@ async fn add_item_refuses_an_unknown_variant_without_touching_the_cart() {
 }
 
 #[tokio::test]
+async fn add_item_reports_a_missing_cart() {
+    let mut mocks = Mocks::default();
+    let variant = tshirt(29_000, None);
+    let variant_id = variant.variant_id.clone();
+    mocks
+        .carts
+        .expect_get_cart_and_variant()
+        .returning(move |_, _| Ok((None, Some(variant.clone()))));
+    mocks.carts.expect_save_cart().never();
+    let err = CartService::new(mocks.ports_at(0))
+        .add_item(&stored_cart().id, &variant_id, q(1), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "cart_not_found");
+}
+
+#[tokio::test]
 async fn add_item_refuses_more_than_the_stock_and_saves_nothing() {
     let mut mocks = Mocks::default();
     let variant = tshirt(29_000, Some(1));
     let variant_id = variant.variant_id.clone();
     mocks
-        .catalog
-        .expect_get_variant()
-        .returning(move |_| Ok(Some(variant.clone())));
-    mocks
         .carts
-        .expect_get_cart()
-        .returning(|_| Ok(Some(stored_cart())));
+        .expect_get_cart_and_variant()
+        .returning(move |_, _| Ok((Some(stored_cart()), Some(variant.clone()))));
     mocks.carts.expect_save_cart().never();
     let err = CartService::new(mocks.ports_at(0))
         .add_item(&stored_cart().id, &variant_id, q(2), None)
