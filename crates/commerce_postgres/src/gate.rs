@@ -26,6 +26,12 @@ pub async fn as_request<F: Future>(started: Instant, work: F) -> F::Output {
     REQUEST_STARTED.scope(started, work).await
 }
 
+/// The rank the current task's requests for connections carry, if it runs inside
+/// [`as_request`]: for diagnostics, and for tests of layers that set it.
+pub fn request_rank() -> Option<Instant> {
+    REQUEST_STARTED.try_with(|started| *started).ok()
+}
+
 /// When the work asking for a connection now started.
 fn started() -> Instant {
     REQUEST_STARTED

@@ -15,6 +15,6 @@ pub mod testing;
 
 pub use config::{redact, PgConfig};
 pub use error::PgError;
-pub use gate::as_request;
+pub use gate::{as_request, request_rank};
 pub use migrate::{ensure_database, migration_count, run_migrations, MIGRATIONS};
 pub use store::PgStore;

@@ -1,5 +1,6 @@
 //! The HTTP edge: routes, handlers that translate HTTP to use cases, errors to JSON, and the
-//! cross-cutting layers (request ids, idempotency, CORS).
+//! cross-cutting layers (request ids, idempotency, CORS, the payment confirmation's place in
+//! the queue for database connections).
 
 pub mod auth;
 pub mod error;
@@ -7,6 +8,7 @@ pub mod extract;
 pub mod handlers;
 pub mod idempotency;
 pub mod input;
+pub mod priority;
 pub mod request_id;
 pub mod routes;
 pub mod text_guard;
@@ -54,6 +56,9 @@ pub fn app(
     >,
 > {
     App::new()
+        .app_data(web::Data::new(priority::HeadStart(
+            state.payment_head_start,
+        )))
         .app_data(state)
         .configure(extract::configure)
         .wrap(from_fn(text_guard::text_guard))

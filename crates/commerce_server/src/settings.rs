@@ -21,6 +21,11 @@ pub struct Settings {
     pub db_pool_size: usize,
     /// How long a request waits for a connection, in milliseconds (`HC_DB_WAIT_TIMEOUT_MS`).
     pub db_wait_timeout_ms: u64,
+    /// How much earlier than its arrival a payment confirmation counts when requests queue for
+    /// a database connection, in milliseconds (`HC_DB_PAYMENT_HEAD_START_MS`; 0 serves
+    /// strictly by arrival): under load, a customer who has paid waits less than one
+    /// browsing a cart.
+    pub db_payment_head_start_ms: u64,
     /// The Toss secret key (`TOSS_SECRET_KEY`); none runs test mode against the sandbox.
     pub toss_secret_key: Option<String>,
     /// The Toss client key handed to storefronts (`TOSS_CLIENT_KEY`).
@@ -133,6 +138,7 @@ impl Settings {
             })
             .and_then(|b| b.set_default("db_pool_size", default_pool_size()))
             .and_then(|b| b.set_default("db_wait_timeout_ms", 5_000))
+            .and_then(|b| b.set_default("db_payment_head_start_ms", 30))
             .and_then(|b| b.set_default("toss_api_base", "https://api.tosspayments.com"))
             .and_then(|b| b.set_default("toss_timeout_ms", 15_000))
             .and_then(|b| b.set_default("sandbox_bind", "127.0.0.1:8090"))
@@ -262,6 +268,7 @@ mod tests {
         assert_eq!(settings.mode(), Mode::Test);
         assert_eq!(settings.cors_origin_list(), None);
         assert_eq!(settings.job_lease_secs, 120);
+        assert_eq!(settings.db_payment_head_start_ms, 30);
         let cores = std::thread::available_parallelism().unwrap().get();
         assert_eq!(settings.db_pool_size, 4 * cores);
     }
@@ -287,6 +294,7 @@ mod tests {
             ("TOSS_SECRET_KEY", "live_gsk_abc"),
             ("HC_BIND", "0.0.0.0:9000"),
             ("HC_PAYMENT_TIMEOUT_SECS", "60"),
+            ("HC_DB_PAYMENT_HEAD_START_MS", "0"),
             (
                 "HC_CORS_ORIGINS",
                 "https://shop.example, https://m.shop.example",
@@ -296,6 +304,7 @@ mod tests {
         assert_eq!(settings.database_url, "postgres://u@db:5432/shop");
         assert_eq!(settings.bind, "0.0.0.0:9000");
         assert_eq!(settings.payment_timeout_secs, 60);
+        assert_eq!(settings.db_payment_head_start_ms, 0);
         assert_eq!(settings.mode(), Mode::Live);
         assert_eq!(
             settings.cors_origin_list(),

@@ -115,6 +115,7 @@ pub fn services(
         chrono::Duration::seconds(i64::try_from(settings.job_lease_secs).unwrap_or(120)),
     );
     state.keys = ApiKeyService::with_cache(state.ports.clone(), key_cache);
+    state.payment_head_start = Duration::from_millis(settings.db_payment_head_start_ms);
     Ok(state)
 }
 

@@ -1,12 +1,14 @@
 //! Every route, registered in one place. `ROUTES` lists them for the OpenAPI check: a test
 //! asserts that each is registered and documented, and that nothing else is documented.
 
+use actix_web::middleware::from_fn;
 use actix_web::web;
 
 use crate::http::handlers::{
     admin_catalog, admin_keys, admin_orders, carts, checkout, health, orders, payments, products,
     webhooks,
 };
+use crate::http::priority;
 
 /// Every (method, path) this server serves, as OpenAPI spells paths.
 pub const ROUTES: &[(&str, &str)] = &[
@@ -100,7 +102,11 @@ pub fn configure(config: &mut web::ServiceConfig) {
                     web::delete().to(carts::remove_item),
                 )
                 .route("/carts/{id}/checkout", web::post().to(checkout::checkout))
-                .route("/payments/confirm", web::post().to(payments::confirm))
+                .service(
+                    web::resource("/payments/confirm")
+                        .wrap(from_fn(priority::payment_first))
+                        .route(web::post().to(payments::confirm)),
+                )
                 .route("/payments/fail", web::post().to(payments::fail))
                 .route("/orders/lookup", web::get().to(orders::lookup))
                 .route("/orders/{id}", web::get().to(orders::get)),
