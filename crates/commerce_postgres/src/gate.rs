@@ -27,16 +27,14 @@ pub async fn as_request<F: Future>(started: Instant, work: F) -> F::Output {
 }
 
 /// The rank the current task's requests for connections carry, if it runs inside
-/// [`as_request`]: for diagnostics, and for tests of layers that set it.
+/// [`as_request`]: layers that move a request's place in the queue start from it.
 pub fn request_rank() -> Option<Instant> {
     REQUEST_STARTED.try_with(|started| *started).ok()
 }
 
 /// When the work asking for a connection now started.
 fn started() -> Instant {
-    REQUEST_STARTED
-        .try_with(|started| *started)
-        .unwrap_or_else(|_| Instant::now())
+    request_rank().unwrap_or_else(Instant::now)
 }
 
 /// Permits for the pool's connections, handed to the oldest waiter first.

@@ -56,9 +56,6 @@ pub fn app(
     >,
 > {
     App::new()
-        .app_data(web::Data::new(priority::HeadStart(
-            state.payment_head_start,
-        )))
         .app_data(state)
         .configure(extract::configure)
         .wrap(from_fn(text_guard::text_guard))

@@ -115,7 +115,6 @@ pub fn services(
         chrono::Duration::seconds(i64::try_from(settings.job_lease_secs).unwrap_or(120)),
     );
     state.keys = ApiKeyService::with_cache(state.ports.clone(), key_cache);
-    state.payment_head_start = Duration::from_millis(settings.db_payment_head_start_ms);
     Ok(state)
 }
 
@@ -206,6 +205,9 @@ impl Application {
         );
         let (data, origins) = (state.clone(), settings.cors_origin_list());
         let dispatcher = web::Data::new(dispatcher);
+        let head_start = web::Data::new(crate::http::priority::HeadStart(Duration::from_millis(
+            settings.db_payment_head_start_ms,
+        )));
         let server = HttpServer::new(move || {
             // Called once on each worker's thread as it starts.
             let n = next_worker.fetch_add(1, Ordering::Relaxed) % worker_states.len().max(1);
@@ -213,7 +215,9 @@ impl Application {
                 .get(n)
                 .cloned()
                 .unwrap_or_else(|| data.clone());
-            crate::http::app(state, origins.clone()).app_data(dispatcher.clone())
+            crate::http::app(state, origins.clone())
+                .app_data(dispatcher.clone())
+                .app_data(head_start.clone())
         })
         .workers(workers)
         .listen(listener)

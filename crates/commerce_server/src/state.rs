@@ -37,9 +37,6 @@ pub struct AppState {
     pub mode: Mode,
     /// The Toss client key storefronts load the widget with.
     pub toss_client_key: Option<String>,
-    /// How much earlier than its arrival a payment confirmation queues for a database
-    /// connection (see `http::priority`); none until set.
-    pub payment_head_start: std::time::Duration,
 }
 
 impl AppState {
@@ -67,7 +64,6 @@ impl AppState {
             store,
             mode,
             toss_client_key,
-            payment_head_start: std::time::Duration::ZERO,
         }
     }
 }

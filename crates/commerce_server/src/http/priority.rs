@@ -1,31 +1,25 @@
 //! The payment confirmation's place in the queue for database connections.
 //!
-//! The store hands a freed connection to the waiting request that arrived first
-//! (`commerce_postgres::as_request`). A confirm takes a connection three times (read, claim,
-//! record) around its call to Toss, so under load it collects more waits than any other
-//! storefront route, and it is the one a customer who has already paid is waiting on. This
-//! layer lets it queue as if it had arrived [`HeadStart`] earlier: it overtakes cart traffic
-//! that arrived less than that before it, and nothing waits longer than the head start more
-//! than it would in strict arrival order, so nothing can starve.
+//! The store hands a freed connection to the waiting request that arrived first: the
+//! request-id layer runs every request inside `commerce_postgres::as_request(arrival, …)`. A
+//! confirm takes a connection three times (read, claim, record) around its call to Toss, so
+//! under load it collects more waits than any other storefront route, and it is the one a
+//! customer who has already paid is waiting on. This layer moves the rank the request carries
+//! [`HeadStart`] earlier: a confirm overtakes cart traffic that arrived less than that before
+//! it, and nothing waits longer than the head start more than it would in strict arrival
+//! order, so nothing can starve.
 
 use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage};
-
-use super::request_id::Arrival;
+use actix_web::web;
 
 /// How much earlier than its arrival a payment confirmation queues (app data; zero or absent
 /// serves it strictly by arrival).
 #[derive(Debug, Clone, Copy)]
 pub struct HeadStart(pub Duration);
-
-/// The rank a request given `head_start` queues by.
-fn rank(arrival: Instant, head_start: Duration) -> Instant {
-    arrival.checked_sub(head_start).unwrap_or(arrival)
-}
 
 /// The layer, for the confirm route.
 pub async fn payment_first(
@@ -35,11 +29,9 @@ pub async fn payment_first(
     let head_start = request
         .app_data::<web::Data<HeadStart>>()
         .map_or(Duration::ZERO, |h| h.0);
-    let arrival = request
-        .extensions()
-        .get::<Arrival>()
-        .map_or_else(Instant::now, |a| a.0);
-    commerce_postgres::as_request(rank(arrival, head_start), next.call(request)).await
+    let arrival = commerce_postgres::request_rank().unwrap_or_else(Instant::now);
+    let rank = arrival.checked_sub(head_start).unwrap_or(arrival);
+    commerce_postgres::as_request(rank, next.call(request)).await
 }
 
 #[cfg(test)]
@@ -48,21 +40,21 @@ mod tests {
     use actix_web::{test, App, HttpResponse};
 
     use super::*;
-    use crate::http::request_id::request_id;
 
     /// Answers how far ahead of the request's arrival its connection requests are ranked, in
     /// milliseconds.
-    async fn ahead_by(request: actix_web::HttpRequest) -> HttpResponse {
-        let arrival = request.extensions().get::<Arrival>().map(|a| a.0);
-        let ahead = match (arrival, commerce_postgres::request_rank()) {
-            (Some(arrival), Some(rank)) => arrival.duration_since(rank).as_millis().to_string(),
-            _ => "unranked".to_owned(),
-        };
-        HttpResponse::Ok().body(ahead)
+    async fn ahead_by(arrival: web::Data<Instant>) -> HttpResponse {
+        HttpResponse::Ok().body(match commerce_postgres::request_rank() {
+            Some(rank) => arrival.duration_since(rank).as_millis().to_string(),
+            None => "unranked".to_owned(),
+        })
     }
 
+    /// Serves one request that arrived now, as the request-id layer does, through the confirm
+    /// route with this layer (`wrapped`) or without it.
     async fn answer(head_start: Option<u64>, wrapped: bool) -> String {
-        let mut app = App::new().wrap(from_fn(request_id));
+        let arrival = Instant::now();
+        let mut app = App::new().app_data(web::Data::new(arrival));
         if let Some(ms) = head_start {
             app = app.app_data(web::Data::new(HeadStart(Duration::from_millis(ms))));
         }
@@ -76,10 +68,10 @@ mod tests {
                 ),
             )
             .await;
-            test::call_and_read_body(&app, request()).await
+            commerce_postgres::as_request(arrival, test::call_and_read_body(&app, request())).await
         } else {
             let app = test::init_service(app.route("/confirm", web::post().to(ahead_by))).await;
-            test::call_and_read_body(&app, request()).await
+            commerce_postgres::as_request(arrival, test::call_and_read_body(&app, request())).await
         };
         String::from_utf8(body.to_vec()).unwrap()
     }

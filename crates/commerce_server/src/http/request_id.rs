@@ -17,11 +17,6 @@ use crate::system::RandomIds;
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-/// When the request arrived, kept in the request's extensions: the rank it queues by for a
-/// database connection, which a route may move earlier (see `http::priority`).
-#[derive(Debug, Clone, Copy)]
-pub struct Arrival(pub Instant);
-
 fn usable(raw: &str) -> bool {
     !raw.is_empty() && raw.len() <= 128 && raw.bytes().all(|b| b.is_ascii_graphic())
 }
@@ -40,10 +35,9 @@ pub async fn request_id(
             || format!("req_{:032x}", RandomIds.random_u128()),
             str::to_owned,
         );
-    let started = Instant::now();
     request.extensions_mut().insert(RequestId(id.clone()));
-    request.extensions_mut().insert(Arrival(started));
     let (method, path) = (request.method().to_string(), request.path().to_owned());
+    let started = Instant::now();
     let span = tracing::info_span!("request", request.id = %id);
     // The span follows the request's future only (entering it here would also tag whatever
     // else the worker's thread polls meanwhile), and the pool serves this request by its

@@ -41,6 +41,19 @@ async fn post_webhook(app: &TestApp, body: &str, headers: &[(&str, String)]) -> 
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
+/// Posts `body` as Toss's transmission `transmission`.
+async fn post_transmission(app: &TestApp, body: &str, transmission: &str) -> (u16, Value) {
+    post_webhook(
+        app,
+        body,
+        &[(
+            "tosspayments-webhook-transmission-id",
+            transmission.to_owned(),
+        )],
+    )
+    .await
+}
+
 async fn order_state(app: &TestApp, order: &Value) -> (String, String) {
     let read = app
         .get(&format!(
@@ -310,15 +323,7 @@ async fn redeliveries_and_reversed_events_are_applied_once_and_never_backwards()
     // ABORTED arrives after DONE was sent, in reverse order, each five times.
     for (status, transmission) in [("ABORTED", "tx-aborted"), ("DONE", "tx-done")] {
         for _ in 0..5 {
-            let (code, _) = post_webhook(
-                &app,
-                &claim(status),
-                &[(
-                    "tosspayments-webhook-transmission-id",
-                    transmission.to_owned(),
-                )],
-            )
-            .await;
+            let (code, _) = post_transmission(&app, &claim(status), transmission).await;
             assert_eq!(code, 200);
         }
     }
@@ -349,59 +354,35 @@ async fn redeliveries_and_reversed_events_are_applied_once_and_never_backwards()
 async fn a_done_webhook_for_an_order_already_paid_is_not_read_back_and_any_other_claim_is() {
     let app = TestApp::with(&[("NO_SANDBOX_WEBHOOKS", "1")]).await;
     let (order, key) = paid(&app, 1).await;
-    let claim = |status: &str, transmission: &str| {
-        (
-            json!({"eventType": "PAYMENT_STATUS_CHANGED", "createdAt": "2026-11-26T21:00:00.000000",
-                   "data": {"paymentKey": key, "orderId": order["toss_payment"]["order_id"], "status": status}})
-            .to_string(),
-            transmission.to_owned(),
-        )
+    let claim = |status: &str| {
+        json!({"eventType": "PAYMENT_STATUS_CHANGED", "createdAt": "2026-11-26T21:00:00.000000",
+               "data": {"paymentKey": key, "orderId": order["toss_payment"]["order_id"], "status": status}})
+        .to_string()
     };
     // The next call to Toss fails with a 500: a webhook that reads back is answered 503.
     app.sandbox.inject_faults(FaultMode::Http500, 1);
-    let (body, transmission) = claim("DONE", "tx-done-shown");
-    let (status, answer) = post_webhook(
-        &app,
-        &body,
-        &[("tosspayments-webhook-transmission-id", transmission.clone())],
-    )
-    .await;
+    let done = claim("DONE");
+    let (status, answer) = post_transmission(&app, &done, "tx-done-shown").await;
     assert_eq!(
         (status, answer["result"].as_str()),
         (200, Some("unchanged")),
         "the order already shows DONE for this key: Toss is not asked"
     );
     // Stored with its outcome: a redelivery, or the same body sent again, is a duplicate.
-    for transmission in [transmission, "tx-done-again".to_owned()] {
-        let (status, answer) = post_webhook(
-            &app,
-            &body,
-            &[("tosspayments-webhook-transmission-id", transmission)],
-        )
-        .await;
+    for transmission in ["tx-done-shown", "tx-done-again"] {
+        let (status, answer) = post_transmission(&app, &done, transmission).await;
         assert_eq!(
             (status, answer["result"].as_str()),
             (200, Some("duplicate"))
         );
     }
     // A claim the order does not show is read back: it meets the pending fault.
-    let (body, transmission) = claim("CANCELED", "tx-canceled-claimed");
-    let (status, answer) = post_webhook(
-        &app,
-        &body,
-        &[("tosspayments-webhook-transmission-id", transmission)],
-    )
-    .await;
+    let canceled = claim("CANCELED");
+    let (status, answer) = post_transmission(&app, &canceled, "tx-canceled-claimed").await;
     assert_eq!(status, 503, "{answer}");
     // Redelivered once Toss answers again, the claim is checked against Toss, which says
     // DONE: nothing changes.
-    let (body, transmission) = claim("CANCELED", "tx-canceled-claimed");
-    let (status, answer) = post_webhook(
-        &app,
-        &body,
-        &[("tosspayments-webhook-transmission-id", transmission)],
-    )
-    .await;
+    let (status, answer) = post_transmission(&app, &canceled, "tx-canceled-claimed").await;
     assert_eq!(
         (status, answer["result"].as_str()),
         (200, Some("unchanged"))

@@ -3,6 +3,7 @@
 use mockall::predicate::eq;
 
 use super::*;
+use crate::catalog::VariantSnapshot;
 use crate::testing::{at, tshirt, SequenceIds};
 use crate::usecases::test_support::Mocks;
 
@@ -17,6 +18,15 @@ fn stored_cart() -> Cart {
         Metadata::new(),
         at(0),
     )
+}
+
+/// Expects the add-item path's one combined read, answered with `cart` and `variant`.
+fn expect_read(mocks: &mut Mocks, cart: Option<Cart>, variant: Option<VariantSnapshot>) {
+    mocks
+        .carts
+        .expect_get_cart_and_variant()
+        .times(1)
+        .returning(move |_, _| Ok((cart.clone(), variant.clone())));
 }
 
 #[tokio::test]
@@ -95,11 +105,7 @@ async fn add_item_retries_after_a_concurrent_change() {
     let mut mocks = Mocks::default();
     let variant = tshirt(29_000, None);
     let variant_id = variant.variant_id.clone();
-    mocks
-        .carts
-        .expect_get_cart_and_variant()
-        .times(1)
-        .returning(move |_, _| Ok((Some(stored_cart()), Some(variant.clone()))));
+    expect_read(&mut mocks, Some(stored_cart()), Some(variant));
     // The retry reads the cart again, alone.
     mocks
         .carts
@@ -127,11 +133,7 @@ async fn add_item_gives_up_after_repeated_conflicts() {
     let mut mocks = Mocks::default();
     let variant = tshirt(29_000, None);
     let variant_id = variant.variant_id.clone();
-    mocks
-        .carts
-        .expect_get_cart_and_variant()
-        .times(1)
-        .returning(move |_, _| Ok((Some(stored_cart()), Some(variant.clone()))));
+    expect_read(&mut mocks, Some(stored_cart()), Some(variant));
     mocks
         .carts
         .expect_get_cart()
@@ -152,10 +154,7 @@ async fn add_item_gives_up_after_repeated_conflicts() {
 #[tokio::test]
 async fn add_item_refuses_an_unknown_variant_without_writing_the_cart() {
     let mut mocks = Mocks::default();
-    mocks
-        .carts
-        .expect_get_cart_and_variant()
-        .returning(|_, _| Ok((Some(stored_cart()), None)));
+    expect_read(&mut mocks, Some(stored_cart()), None);
     mocks.carts.expect_get_cart().never();
     mocks.carts.expect_save_cart().never();
     let err = CartService::new(mocks.ports_at(0))
@@ -170,10 +169,7 @@ async fn add_item_reports_a_missing_cart() {
     let mut mocks = Mocks::default();
     let variant = tshirt(29_000, None);
     let variant_id = variant.variant_id.clone();
-    mocks
-        .carts
-        .expect_get_cart_and_variant()
-        .returning(move |_, _| Ok((None, Some(variant.clone()))));
+    expect_read(&mut mocks, None, Some(variant));
     mocks.carts.expect_save_cart().never();
     let err = CartService::new(mocks.ports_at(0))
         .add_item(&stored_cart().id, &variant_id, q(1), None)
@@ -183,14 +179,28 @@ async fn add_item_reports_a_missing_cart() {
 }
 
 #[tokio::test]
+async fn add_item_reports_unreachable_storage_and_writes_nothing() {
+    let mut mocks = Mocks::default();
+    mocks
+        .carts
+        .expect_get_cart_and_variant()
+        .times(1)
+        .returning(|_, _| Err(StoreError::Unavailable("pool timed out".into())));
+    mocks.carts.expect_get_cart().never();
+    mocks.carts.expect_save_cart().never();
+    let err = CartService::new(mocks.ports_at(0))
+        .add_item(&stored_cart().id, &tshirt(1, None).variant_id, q(1), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "service_unavailable");
+}
+
+#[tokio::test]
 async fn add_item_refuses_more_than_the_stock_and_saves_nothing() {
     let mut mocks = Mocks::default();
     let variant = tshirt(29_000, Some(1));
     let variant_id = variant.variant_id.clone();
-    mocks
-        .carts
-        .expect_get_cart_and_variant()
-        .returning(move |_, _| Ok((Some(stored_cart()), Some(variant.clone()))));
+    expect_read(&mut mocks, Some(stored_cart()), Some(variant));
     mocks.carts.expect_save_cart().never();
     let err = CartService::new(mocks.ports_at(0))
         .add_item(&stored_cart().id, &variant_id, q(2), None)
